@@ -1,0 +1,1 @@
+"""The JSON API: pydantic models in, engine calls, columnar JSON out."""

@@ -1,0 +1,149 @@
+"""Between the API and the engine: request models to engine calls, engine results to JSON-ready dicts.
+
+No numerics here: arrays are only sliced out of engine results and handed to the
+JSON encoder, which writes numpy arrays natively.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..engine import runner
+from ..engine.grid import evaluate_grid
+from ..engine.optimizers import OPTIMIZERS
+from ..engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
+from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
+from .models.runs import RunRequest
+from .models.surfaces import BuiltinSurface, CustomSurface, GridRequest
+
+
+def resolve_surface(ref: BuiltinSurface | CustomSurface) -> Surface:
+    if isinstance(ref, CustomSurface):
+        domain = (ref.domain.x, ref.domain.y) if ref.domain else None
+        return resolve_custom(ref.expression, domain, ref.start)
+    return resolve_builtin(ref.name, ref.params)
+
+
+def _points(points: tuple[Point, ...]) -> list[dict[str, float]]:
+    return [p._asdict() for p in points]
+
+
+def surface_info(surface: Surface) -> dict[str, Any]:
+    return {
+        "name": surface.name,
+        "title": surface.title,
+        "formula": surface.formula,
+        "params": surface.params,
+        "domain": {"x": surface.domain[0], "y": surface.domain[1]},
+        "start": surface.start,
+        "minima": _points(surface.minima),
+        "saddles": _points(surface.saddles),
+        "local_minima": _points(surface.local_minima),
+        "description": surface.description,
+    }
+
+
+def grid(request: GridRequest) -> dict[str, Any]:
+    surface = resolve_surface(request.surface)
+    result = evaluate_grid(
+        surface, request.x_range or surface.domain[0], request.y_range or surface.domain[1], request.n
+    )
+    # NaN is not JSON: a non-finite value goes out as null.
+    z = [[None if v != v else v for v in row] for row in result.z.tolist()]
+    return {"x": result.x, "y": result.y, "z": z}
+
+
+class PreparedRun:
+    """A validated run request, planned: one engine batch (of one row) per optimizer."""
+
+    def __init__(self, request: RunRequest) -> None:
+        self.request = request
+        self.surface = resolve_surface(request.surface)
+        clip, noise, reg = request.clip, request.noise, request.regularization
+        self.plan: RunPlan = plan_run(
+            self.surface,
+            request.start or self.surface.start,
+            request.steps,
+            [OptimizerChoice(o.name, o.params.model_dump()) for o in request.optimizers],
+            schedule=_schedule(request),
+            max_norm=clip.max_norm if clip else None,
+            clip_value=clip.value if clip else None,
+            noise_std=noise.std if noise else 0.0,
+            noise_seed=noise.seed if noise else 0,
+            l1=reg.l1 if reg else 0.0,
+            l2=reg.l2 if reg else 0.0,
+            tol=request.tol,
+        )
+        self.labels = _labels(request)
+
+    def chunks(self, batch: Batch) -> Iterator[runner.Chunk]:
+        return runner.run(
+            self.plan.objective,
+            batch.transform,
+            batch.start,
+            self.plan.steps,
+            batch.lr,
+            tol=self.plan.tol,
+            needs_hessian=batch.needs_hessian,
+        )
+
+    def heads(self) -> list[dict[str, Any]]:
+        return [
+            {"label": label, "optimizer": o.name, "params": _jsonable(params)}
+            for label, o, params in zip(self.labels, self.request.optimizers, self.plan.params, strict=True)
+        ]
+
+    def columns(self, chunk: runner.Chunk, row: int) -> dict[str, Any]:
+        """One row's data of a chunk, as JSON-ready columns."""
+        piece = runner.piece(chunk, row, self.request.every)
+        columns = {
+            "x": piece.theta[:, 0],
+            "y": piece.theta[:, 1],
+            "loss": piece.loss,
+            "grad_norm": piece.grad_norm,
+            "lr": piece.lr,
+        }
+        if self.request.every > 1:
+            columns["step"] = piece.step
+        return columns
+
+    def result(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        wholes = [(batch, runner.collect(self.chunks(batch), self.plan.steps)) for batch in self.plan.batches]
+        elapsed = (time.perf_counter() - started) * 1e3
+        runs: list[dict[str, Any]] = [{} for _ in self.labels]
+        heads = self.heads()
+        for batch, whole in wholes:
+            runs[batch.index] = {**heads[batch.index], **self.end(whole, 0), **self.columns(whole, 0)}
+        return {
+            "surface": surface_info(self.surface),
+            "schedule": _jsonable(self.plan.schedule),
+            "runs": runs,
+            "elapsed_ms": elapsed,
+        }
+
+    @staticmethod
+    def end(chunk: runner.Chunk, row: int) -> dict[str, Any]:
+        return {"status": runner.STATUS_NAMES[int(chunk.status[row])], "steps_taken": int(chunk.steps_taken[row])}
+
+
+def _schedule(request: RunRequest) -> tuple[str, dict[str, Any]] | None:
+    if request.schedule is None:
+        return None
+    given = request.schedule.model_dump(exclude_unset=True, exclude={"name"})
+    return request.schedule.name, given
+
+
+def _labels(request: RunRequest) -> list[str]:
+    labels, seen = [], {}
+    for o in request.optimizers:
+        label = o.label or OPTIMIZERS[o.name].title
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

@@ -1,0 +1,118 @@
+"""Models of POST /api/run and /api/run/stream."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from ...settings import settings
+from .base import Request, Response
+from .catalog import OptimizerConfig, ScheduleConfig
+from .surfaces import SurfaceInfo, SurfaceRef
+
+Coordinate = Annotated[float, Field(allow_inf_nan=False, ge=-settings.max_start_abs, le=settings.max_start_abs)]
+
+
+class ClipConfig(Request):
+    """Gradient clipping: `max_norm` is torch's clip_grad_norm_, `value` its clip_grad_value_ (one of them)."""
+
+    max_norm: float | None = Field(default=None, gt=0)
+    value: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> ClipConfig:
+        if (self.max_norm is None) == (self.value is None):
+            raise ValueError("give exactly one of max_norm and value")
+        return self
+
+
+class NoiseConfig(Request):
+    """Gaussian noise std·z[k] added to every gradient; z = default_rng(seed).standard_normal((steps, 2))."""
+
+    std: float = Field(default=0.0, ge=0)
+    seed: int = Field(default=0, ge=0, lt=2**32)
+
+
+class RegularizationConfig(Request):
+    """J = f + l1·Σ|θᵢ| + (l2/2)·Σθᵢ²."""
+
+    l1: float = Field(default=0.0, ge=0)
+    l2: float = Field(default=0.0, ge=0)
+
+
+_EXAMPLE = {
+    "surface": {"name": "rosenbrock"},
+    "start": [-1.5, 2.0],
+    "steps": 500,
+    "optimizers": [
+        {"name": "sgd", "params": {"lr": 1e-3, "momentum": 0.9}, "label": "SGD + momentum"},
+        {"name": "adam", "params": {"lr": 0.05}, "label": "Adam"},
+    ],
+    "schedule": {"name": "cosine", "T_max": 500, "eta_min": 0.0},
+    "clip": {"max_norm": 10.0},
+}
+
+
+class RunRequest(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    surface: SurfaceRef
+    start: tuple[Coordinate, Coordinate] | None = Field(default=None, description="θ₀; default: the surface's start")
+    steps: int = Field(default=500, ge=1, le=settings.max_steps)
+    tol: float = Field(default=0.0, ge=0, description="stop 'converged' when ‖∇J‖ ≤ tol (before updating)")
+    every: int = Field(default=1, ge=1, le=settings.max_steps, description="keep every k-th point (and the last)")
+    optimizers: list[OptimizerConfig] = Field(min_length=1, max_length=settings.max_optimizers)
+    schedule: ScheduleConfig | None = Field(default=None, description="learning-rate schedule (default constant)")
+    clip: ClipConfig | None = None
+    noise: NoiseConfig | None = None
+    regularization: RegularizationConfig | None = None
+
+
+Status = Literal["converged", "diverged", "max_steps"]
+
+
+class RunTrace(Response):
+    label: str
+    optimizer: str
+    params: dict[str, Any] = Field(description="every hyperparameter, defaults filled in")
+    status: Status
+    steps_taken: int
+    x: list[float]
+    y: list[float]
+    loss: list[float] = Field(description="J(θₖ)")
+    grad_norm: list[float] = Field(description="‖∇J(θₖ)‖ before noise and clipping")
+    lr: list[float] = Field(description="learning rate of update k")
+    step: list[int] | None = Field(default=None, description="step index of each point, when every > 1")
+
+
+class RunResponse(Response):
+    surface: SurfaceInfo
+    schedule: dict[str, Any] = Field(description="the schedule with its parameters resolved")
+    runs: list[RunTrace]
+    elapsed_ms: float = Field(description="the engine's compute time")
+
+
+class StreamStart(Response):
+    type: Literal["start"] = "start"
+    runs: list[dict[str, Any]] = Field(description='[{"label", "optimizer", "params"}] per run')
+    surface: SurfaceInfo
+
+
+class StreamChunk(Response):
+    type: Literal["chunk"] = "chunk"
+    run: int
+    offset: int
+    x: list[float]
+    y: list[float]
+    loss: list[float]
+    grad_norm: list[float]
+    lr: list[float]
+    step: list[int] | None = None
+
+
+class StreamEnd(Response):
+    type: Literal["end"] = "end"
+    run: int
+    status: Status
+    steps_taken: int

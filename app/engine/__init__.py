@@ -1,0 +1,1 @@
+"""Numerical engine of gdviz: surfaces, optimizers and the run loop (numpy and sympy only)."""

@@ -1,0 +1,179 @@
+"""The one run loop: advances a batch of B trajectories and yields them in chunks.
+
+Stop rules (SPEC §4) are checked once per chunk on the recorded arrays rather
+than every step: a row that stops keeps computing until the chunk ends, but
+its records are cut exactly where it stopped, so the result is the same as a
+per-step check, at a fraction of the per-step cost. Nothing non-finite leaves
+the loop: a row's records end at its last good point.
+
+The chunk buffers are allocated once and reused: a consumer must take what it
+needs from a chunk before asking for the next one (`collect` copies).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import InvalidInput
+from .objective import Objective
+from .transforms import GradientTransformation
+
+Array = np.ndarray
+
+RUNNING, CONVERGED, DIVERGED, MAX_STEPS = 0, 1, 2, 3
+STATUS_NAMES = {CONVERGED: "converged", DIVERGED: "diverged", MAX_STEPS: "max_steps"}
+DIVERGENCE_BOUND = 1e8
+CHUNK_ELEMENTS = 1 << 19  # bounds a chunk's memory for large batches
+
+
+class Chunk(NamedTuple):
+    """Steps [offset, offset + n) of every row; row b holds `counts[b]` points of them.
+
+    `theta[i]`, `loss[i]`, `grad_norm[i]` belong to step offset + i; `lr[i]` is the
+    rate of the update that follows it, present for the first `lr_counts[b]` points.
+    Rows whose `status` is not RUNNING ended in this chunk after `steps_taken` updates.
+    """
+
+    offset: int
+    theta: Array  # (n + 1, B, D)
+    loss: Array  # (n + 1, B)
+    grad_norm: Array  # (n + 1, B)
+    lr: Array  # (n, B)
+    counts: Array  # (B,)
+    lr_counts: Array  # (B,)
+    status: Array  # (B,) RUNNING or the final status
+    steps_taken: Array  # (B,)
+
+
+def run(
+    objective: Objective,
+    transform: GradientTransformation,
+    start: Array,
+    steps: int,
+    lr: Array,
+    *,
+    tol: float = 0.0,
+    needs_hessian: bool = False,
+    first_chunk: int = 32,
+    max_chunk: int = 4096,
+) -> Iterator[Chunk]:
+    """Run `transform` on `objective` from `start` (B, D) for up to `steps` updates.
+
+    `lr` (steps, B) is the learning rate of each update, for the records. The
+    first chunk is small so that a stream can show something at once; chunks
+    then double up to `max_chunk`.
+    """
+    theta = np.array(start, dtype=np.float64, ndmin=2)
+    batch, dim = theta.shape
+    max_chunk = max(1, min(max_chunk, steps, CHUNK_ELEMENTS // (batch * dim)))
+    # (steps, D, B) seen as (steps, B, D): each coordinate of a step is contiguous,
+    # so a surface reads x = θ[:, 0] at full speed on large batches.
+    # (steps, D, B) seen as (steps, B, D): each coordinate of a step is contiguous,
+    # so a surface reads x = θ[:, 0] at full speed on large batches.
+    xs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
+    gs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
+    ls = np.empty((max_chunk + 1, batch))
+    xv, lv, gv = list(xs), list(ls), list(gs)  # indexing a list is cheaper than slicing an array
+    # errstate is entered per chunk, never held across a yield: a stream resumes
+    # this generator from another thread, where numpy's context is not the same.
+    with np.errstate(all="ignore"):
+        xs[0] = theta
+        objective.evaluate(xv[0], lv[0], gv[0])
+        if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(gs[0]))):
+            raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
+        hessian = objective.hessian(xv[0]) if needs_hessian else None
+        state = transform.init(xv[0])
+    status = np.full(batch, RUNNING, dtype=np.int8)
+    offset, size = 0, min(first_chunk, max_chunk)
+    while offset < steps and np.any(status == RUNNING):
+        n = min(size, steps - offset)
+        with np.errstate(all="ignore"):
+            for i in range(n):
+                if hessian is None:
+                    updates, state = transform.update(gv[i], state, xv[i])
+                else:
+                    updates, state = transform.update(gv[i], state, xv[i], hessian=hessian)
+                np.add(xv[i], updates, out=xv[i + 1])
+                objective.evaluate(xv[i + 1], lv[i + 1], gv[i + 1])
+                if needs_hessian:
+                    hessian = objective.hessian(xv[i + 1])
+            window = lr[offset : offset + n]
+            chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol, offset + n == steps)
+        status = np.where(status == RUNNING, chunk.status, status)
+        offset, size = offset + n, min(2 * size, max_chunk)
+        yield chunk
+        xs[0], ls[0], gs[0] = xs[n], ls[n], gs[n]
+
+
+def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array, tol: float, last: bool) -> Chunk:
+    """Find where each running row stops inside this chunk (SPEC §4, steps 1 and 5)."""
+    n, batch = lr.shape
+    norms = np.sqrt(np.sum(gs * gs, axis=-1))  # (n + 1, B)
+    converged = norms[:n] <= tol  # tested before update i
+    finite = np.isfinite(ls[1:]) & np.isfinite(norms[1:]) & np.all(np.abs(xs[1:]) <= DIVERGENCE_BOUND, axis=-1)
+    stops = converged | ~finite  # update i is the one not to count
+    running = before == RUNNING
+    stopped = running & np.any(stops, axis=0)
+    first = np.where(stopped, np.argmax(stops, axis=0), n)  # (B,)
+    rows = np.arange(batch)
+    status = np.full(batch, RUNNING, dtype=np.int8)
+    hit = np.minimum(first, n - 1)
+    status[stopped] = np.where(converged[hit, rows], CONVERGED, DIVERGED)[stopped]
+    counts = np.where(stopped, first + 1, n)
+    if last:
+        status[running & ~stopped] = MAX_STEPS
+        counts = np.where(stopped, counts, n + 1)
+    counts = np.where(running, counts, 0)
+    lr_counts = np.minimum(counts, n)
+    lr_counts = np.where(stopped, first, lr_counts)
+    return Chunk(offset, xs, ls, norms, lr, counts, lr_counts, status, offset + lr_counts)
+
+
+class Piece(NamedTuple):
+    """The points of one trajectory in one chunk, thinned to every k-th step (and the last)."""
+
+    step: Array  # (m,) step indices
+    theta: Array  # (m, D)
+    loss: Array  # (m,)
+    grad_norm: Array  # (m,)
+    lr: Array  # (m',) rates of the updates after the first m' points
+
+
+def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
+    count, lr_count = int(chunk.counts[row]), int(chunk.lr_counts[row])
+    steps = np.arange(chunk.offset, chunk.offset + count)
+    keep = steps % every == 0
+    if count and chunk.status[row] != RUNNING:
+        keep[-1] = True  # a trajectory's last point is always kept
+    index = np.flatnonzero(keep)
+    return Piece(
+        steps[index],
+        chunk.theta[index, row],
+        chunk.loss[index, row],
+        chunk.grad_norm[index, row],
+        chunk.lr[index[index < lr_count], row],
+    )
+
+
+def collect(chunks: Iterator[Chunk], steps: int) -> Chunk:
+    """Join a run's chunks into one chunk covering steps [0, steps_taken] of every row."""
+    first = next(chunks)
+    batch, dim = first.theta.shape[1:]
+    theta = np.empty((steps + 1, batch, dim))
+    loss, norms, lr = np.empty((steps + 1, batch)), np.empty((steps + 1, batch)), np.empty((steps, batch))
+    counts = np.zeros(batch, dtype=np.int64)
+    status = np.full(batch, RUNNING, dtype=np.int8)
+    taken = np.zeros(batch, dtype=np.int64)
+    for c in itertools.chain([first], chunks):
+        span = slice(c.offset, c.offset + c.theta.shape[0])
+        theta[span], loss[span], norms[span] = c.theta, c.loss, c.grad_norm
+        lr[c.offset : c.offset + c.lr.shape[0]] = c.lr
+        counts += c.counts
+        ended = (c.status != RUNNING) & (status == RUNNING)
+        status[ended], taken[ended] = c.status[ended], c.steps_taken[ended]
+    end = int(np.max(counts))
+    return Chunk(0, theta[:end], loss[:end], norms[:end], lr[: end - 1], counts, counts - 1, status, taken)

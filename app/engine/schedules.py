@@ -1,0 +1,149 @@
+"""Learning-rate schedules: pure functions of the step k, as torch's lr_scheduler closed forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import InvalidInput
+from .params import Param, fill
+
+Array = np.ndarray
+# (k: (steps, 1) step indices, base: (1, B) base learning rates, params) -> (steps, B)
+TableFn = Callable[[Array, Array, Mapping[str, Any]], Array]
+
+
+class ScheduleDef(NamedTuple):
+    name: str
+    title: str
+    params: tuple[Param, ...]
+    formula: str
+    table: TableFn
+    defaults: Callable[[int], dict[str, Any]]  # parameters whose default depends on `steps`
+
+
+def _constant(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    return np.broadcast_to(base, (k.shape[0], base.shape[1])).copy()
+
+
+def _step(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    return base * p["gamma"] ** (k // p["step_size"])
+
+
+def _exponential(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    return base * p["gamma"] ** k
+
+
+def _cosine(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    eta_min = p["eta_min"]
+    return eta_min + (base - eta_min) * (1 + np.cos(np.pi * k / p["T_max"])) / 2
+
+
+def _warmup_cosine(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    warmup, steps = p["warmup"], p["steps"]
+    ramp = base * (k + 1) / warmup
+    decay = base * 0.5 * (1 + np.cos(np.pi * (k - warmup) / max(1, steps - warmup)))
+    return np.where(k < warmup, ramp, decay)
+
+
+def _cyclic(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
+    # torch CyclicLR, mode "triangular": a shared base_lr overrides every optimizer's lr.
+    low = base if p["base_lr"] is None else np.full_like(base, p["base_lr"])
+    high = 10 * low if p["max_lr"] is None else np.full_like(low, p["max_lr"])
+    total = p["step_size_up"] + p["step_size_down"]
+    ratio = p["step_size_up"] / total
+    cycle = np.floor(1 + k / total)
+    x = 1.0 + k / total - cycle
+    scale = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    return low + (high - low) * scale
+
+
+def _positive_int(name: str, description: str) -> Param:
+    return Param(name, "int", None, 1, None, description=description)
+
+
+_GAMMA = Param("gamma", "float", None, 0.0, 1.0, min_open=True, ui=(0.5, 1.0), description="decay factor")
+
+SCHEDULES: dict[str, ScheduleDef] = {
+    d.name: d
+    for d in (
+        ScheduleDef("constant", "Constant", (), "lr", _constant, lambda steps: {}),
+        ScheduleDef(
+            "step",
+            "Step decay (StepLR)",
+            (_positive_int("step_size", "steps between decays (default steps // 4)"), _GAMMA),
+            "lr · γ^⌊k / step_size⌋",
+            _step,
+            lambda steps: {"step_size": max(1, steps // 4), "gamma": 0.1},
+        ),
+        ScheduleDef(
+            "exponential",
+            "Exponential decay (ExponentialLR)",
+            (_GAMMA,),
+            "lr · γᵏ",
+            _exponential,
+            lambda steps: {"gamma": 0.99},
+        ),
+        ScheduleDef(
+            "cosine",
+            "Cosine annealing (CosineAnnealingLR)",
+            (
+                _positive_int("T_max", "half period (default steps)"),
+                Param("eta_min", "float", 0.0, 0.0, 1e3, description="lowest learning rate"),
+            ),
+            "η_min + (lr − η_min)·½(1 + cos(πk / T_max))",
+            _cosine,
+            lambda steps: {"T_max": steps},
+        ),
+        ScheduleDef(
+            "warmup_cosine",
+            "Linear warm-up, then cosine",
+            (_positive_int("warmup", "warm-up steps (default steps // 10)"),),
+            "lr·(k + 1)/warmup for k < warmup, then lr·½(1 + cos(π(k − warmup)/(steps − warmup)))",
+            _warmup_cosine,
+            lambda steps: {"warmup": max(1, steps // 10)},
+        ),
+        ScheduleDef(
+            "cyclic",
+            "Cyclical (CyclicLR, triangular)",
+            (
+                Param(
+                    "base_lr",
+                    "float",
+                    None,
+                    0.0,
+                    1e3,
+                    log=True,
+                    min_open=True,
+                    description="default: each optimizer's lr",
+                ),
+                Param("max_lr", "float", None, 0.0, 1e3, log=True, min_open=True, description="default: 10 · base_lr"),
+                _positive_int("step_size_up", "steps from base_lr to max_lr (default steps // 10)"),
+                _positive_int("step_size_down", "steps back down (default step_size_up)"),
+            ),
+            "triangle wave between base_lr and max_lr",
+            _cyclic,
+            lambda steps: {"step_size_up": max(1, steps // 10)},
+        ),
+    )
+}
+
+
+def schedule_params(name: str, given: Mapping[str, Any], steps: int, field: str = "schedule") -> dict[str, Any]:
+    """All parameters of schedule `name` for a run of `steps`, checked, defaults filled."""
+    if name not in SCHEDULES:
+        raise InvalidInput(f"{field}.name", f"unknown schedule '{name}' (known: {', '.join(SCHEDULES)})")
+    spec = SCHEDULES[name]
+    params = fill(spec.params, {**spec.defaults(steps), **given}, field)
+    if name == "cyclic" and params["step_size_down"] is None:
+        params["step_size_down"] = params["step_size_up"]
+    return params
+
+
+def schedule_table(name: str, params: Mapping[str, Any], base_lrs: Array, steps: int) -> Array:
+    """lr[k, b] for k < steps and each trajectory b: `(steps, B)`."""
+    k = np.arange(steps, dtype=np.float64)[:, None]
+    base = np.asarray(base_lrs, dtype=np.float64)[None, :]
+    return np.ascontiguousarray(SCHEDULES[name].table(k, base, {**params, "steps": steps}))

@@ -1,0 +1,167 @@
+"""Composable gradient transformations, in the shape of optax.
+
+A transformation is a pair of pure functions: `init(params) -> state` and
+`update(updates, state, params, **extra) -> (updates, state)`. Arrays are float64
+`(B, D)`: B trajectories of D parameters; reductions run over `axis=-1`, so one
+trajectory is simply B = 1. Hyperparameters are floats or `(B, 1)` arrays (one
+value per trajectory), which is how a sweep runs through the same code.
+
+`extra` carries what only some transformations need (the Hessian, for Newton).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+Hyper = float | Array
+# A learning rate or any other schedule: a constant, or a function of the step count.
+Schedule = Hyper | Callable[[int], Hyper]
+
+
+class GradientTransformation(NamedTuple):
+    init: Callable[[Array], Any]
+    update: Callable[..., tuple[Array, Any]]
+
+
+class EmptyState(NamedTuple):
+    pass
+
+
+def hyper(value: Hyper) -> Array:
+    """A hyperparameter that multiplies arrays: numpy multiplies two arrays faster than an
+    array by a Python float. (Keep the plain value for scalar arithmetic such as β₁ᵗ.)"""
+    return np.asarray(value, dtype=np.float64)
+
+
+def plain(value: Hyper) -> Hyper:
+    """A hyperparameter for scalar arithmetic: a Python float unless it varies per row."""
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+
+
+def is_zero(value: Hyper) -> bool:
+    return bool(np.all(np.asarray(value) == 0))
+
+
+def _identity_update(updates: Array, state: EmptyState, params: Array, **extra: Any) -> tuple[Array, EmptyState]:
+    return updates, state
+
+
+_IDENTITY = GradientTransformation(lambda params: EmptyState(), _identity_update)
+
+
+def identity() -> GradientTransformation:
+    return _IDENTITY
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformation:
+    """Apply transformations in order, each to the output of the previous one.
+
+    Built as nested pairs with identities dropped: on a single trajectory each
+    Python call is a measurable share of a step, and a loop costs more than two calls.
+    """
+    transforms = tuple(t for t in transforms if t is not _IDENTITY) or (_IDENTITY,)
+    if len(transforms) == 1:
+        return transforms[0]
+    first, rest = transforms[0], chain(*transforms[1:])
+
+    def init(params: Array) -> tuple:
+        return first.init(params), rest.init(params)
+
+    def update(updates: Array, state: tuple, params: Array, **extra: Any) -> tuple[Array, tuple]:
+        updates, head = first.update(updates, state[0], params, **extra)
+        updates, tail = rest.update(updates, state[1], params, **extra)
+        return updates, (head, tail)
+
+    return GradientTransformation(init, update)
+
+
+def scale_by_learning_rate(learning_rate: Schedule) -> GradientTransformation:
+    """u ← −lr·u: the only place where the update gets its minus sign."""
+    if not callable(learning_rate):
+        rate = -hyper(learning_rate)
+        return GradientTransformation(lambda params: EmptyState(), lambda u, state, params, **extra: (rate * u, state))
+
+    def update(updates: Array, count: int, params: Array, **extra: Any) -> tuple[Array, int]:
+        return updates * -learning_rate(count), count + 1
+
+    return GradientTransformation(lambda params: 0, update)
+
+
+def add_decayed_weights(weight_decay: Hyper) -> GradientTransformation:
+    """u ← u + wd·θ. Before an adaptive scaler it is L2 (torch's `weight_decay`);
+    after it, just before the learning rate, it is decoupled decay (AdamW)."""
+    if is_zero(weight_decay):
+        return identity()
+    wd = hyper(weight_decay)
+    return GradientTransformation(
+        lambda params: EmptyState(), lambda u, state, params, **extra: (u + wd * params, state)
+    )
+
+
+class TraceState(NamedTuple):
+    count: int
+    trace: Array
+
+
+def trace(decay: Hyper, dampening: Hyper = 0.0, nesterov: bool = False) -> GradientTransformation:
+    """Momentum as torch.optim.SGD keeps it: buf ← g on the first step, then
+    buf ← μ·buf + (1 − dampening)·g; the update is buf, or g + μ·buf with Nesterov."""
+    mu = hyper(decay)
+    # torch skips the buffer when μ = 0; taking dampening as 0 there gives buf = g, the same thing.
+    keep = 1 - np.where(mu == 0, 0.0, hyper(dampening))
+
+    def init(params: Array) -> TraceState:
+        return TraceState(0, np.zeros_like(params))
+
+    def update(updates: Array, state: TraceState, params: Array, **extra: Any) -> tuple[Array, TraceState]:
+        buf = updates if state.count == 0 else mu * state.trace + keep * updates
+        out = updates + mu * buf if nesterov else buf
+        return out, TraceState(state.count + 1, buf)
+
+    return GradientTransformation(init, update)
+
+
+def scale_by_schedule(factor: Callable[[int], Hyper]) -> GradientTransformation:
+    """u ← factor(k)·u with k the step count (Adagrad's lr_decay is one)."""
+
+    def update(updates: Array, count: int, params: Array, **extra: Any) -> tuple[Array, int]:
+        return factor(count) * updates, count + 1
+
+    return GradientTransformation(lambda params: 0, update)
+
+
+def clip_by_global_norm(max_norm: float) -> GradientTransformation:
+    """torch's clip_grad_norm_: g ← g·c/(‖g‖ + 1e-6) when that factor is below 1 (per trajectory)."""
+    limit = hyper(max_norm)
+
+    def update(updates: Array, state: EmptyState, params: Array, **extra: Any) -> tuple[Array, EmptyState]:
+        norm = np.sqrt(np.sum(updates * updates, axis=-1, keepdims=True))
+        return updates * np.minimum(limit / (norm + 1e-6), 1.0), state
+
+    return GradientTransformation(lambda params: EmptyState(), update)
+
+
+def clip(max_delta: float) -> GradientTransformation:
+    """torch's clip_grad_value_: every coordinate clipped to [−v, v]."""
+    v = float(max_delta)
+    return GradientTransformation(
+        lambda params: EmptyState(), lambda u, state, params, **extra: (np.clip(u, -v, v), state)
+    )
+
+
+def add_noise(table: Array) -> GradientTransformation:
+    """u ← u + table[k]: the same precomputed noise for every trajectory, so comparisons are fair."""
+
+    def update(updates: Array, count: int, params: Array, **extra: Any) -> tuple[Array, int]:
+        return updates + table[count], count + 1
+
+    return GradientTransformation(lambda params: 0, update)
+
+
+def gaussian_noise_table(std: float, seed: int, steps: int, dim: int) -> Array:
+    """std·z with z = default_rng(seed).standard_normal((steps, dim)) (SPEC §4)."""
+    return std * np.random.default_rng(seed).standard_normal((steps, dim))

@@ -1,0 +1,18 @@
+"""Limits and server settings, in one place (SPEC §7)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    max_optimizers: int = 16
+    max_steps: int = 100_000
+    max_grid_n: int = 400
+    max_expression_length: int = 300
+    max_start_abs: float = 1e6
+    max_domain_abs: float = 1e6
+    stream_chunk_steps: int = 4096
+
+
+settings = Settings()
