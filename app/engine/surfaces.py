@@ -279,7 +279,8 @@ def resolve_custom(
     start: tuple[float, float] | None = None,
 ) -> Surface:
     """A user formula, checked and compiled; no stationary points are known for it."""
-    expr = parse_expression(expression, "surface.expression")
+    field = "surface.expression"
+    expr = parse_expression(expression, field)
     return Surface(
         name="custom",
         title="Custom formula",
@@ -291,5 +292,5 @@ def resolve_custom(
         minima=(),
         saddles=(),
         local_minima=(),
-        functions=compile_expression(expr),
+        functions=compile_expression(expr, trusted=False, field=field),
     )

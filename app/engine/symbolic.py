@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
@@ -10,10 +11,16 @@ import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
+from .errors import InvalidInput
 from .expressions import X, Y
 
 Array = np.ndarray
 Scalarish = Array | float
+
+# Symbolic derivatives of a 300-character formula can take sympy many seconds
+# (nested exp(x·exp(x·…)), power towers): a user's formula is derived in a
+# child process that is killed when it overruns, so the server stays responsive.
+DERIVE_SECONDS = 2.0
 
 
 class Compiled(NamedTuple):
@@ -42,16 +49,58 @@ def _drop_distributions(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
 
 
+def derivatives(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """(fx, fy, fxx, fxy, fyy), with x and y real."""
+    fx, fy = (_drop_distributions(sympy.diff(expr, s)) for s in (X, Y))
+    fxx, fxy, fyy = (_drop_distributions(sympy.diff(d, s)) for d, s in ((fx, X), (fx, Y), (fy, Y)))
+    return fx, fy, fxx, fxy, fyy
+
+
+def _derive_into(expr: sympy.Expr, pipe: multiprocessing.connection.Connection) -> None:
+    pipe.send(derivatives(expr))
+
+
+_TOO_COMPLEX: set[sympy.Expr] = set()  # refused once, refused at once (bounded below)
+
+
+def derivatives_within(expr: sympy.Expr, seconds: float, field: str) -> tuple[sympy.Expr, ...]:
+    """`derivatives(expr)` in a child process, refused as InvalidInput(field) past `seconds`."""
+    refusal = InvalidInput(field, f"is too complex to differentiate within {seconds:g} s")
+    if expr in _TOO_COMPLEX:
+        raise refusal
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_derive_into, args=(expr, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(seconds):
+            return receiver.recv()
+    except EOFError:
+        pass
+    finally:
+        receiver.close()
+        child.kill()
+        child.join()
+    if len(_TOO_COMPLEX) < 1024:
+        _TOO_COMPLEX.add(expr)
+    raise refusal
+
+
 def _lambdify(outputs: list[sympy.Expr] | sympy.Expr) -> Callable:
     # sympy generates the source and runs it: the text comes from a checked tree.
     return sympy.lambdify((X, Y), outputs, modules="numpy", cse=True, printer=_Printer)
 
 
 @lru_cache(maxsize=256)
-def compile_expression(expr: sympy.Expr) -> Compiled:
-    """Derive ∇f and the Hessian symbolically (x, y real) and compile all three."""
-    fx, fy = (_drop_distributions(sympy.diff(expr, s)) for s in (X, Y))
-    fxx, fxy, fyy = (_drop_distributions(sympy.diff(d, s)) for d, s in ((fx, X), (fx, Y), (fy, Y)))
+def compile_expression(expr: sympy.Expr, trusted: bool = True, field: str = "expression") -> Compiled:
+    """Derive ∇f and the Hessian symbolically and compile all three.
+
+    Untrusted (user) formulas are derived under a deadline; built-ins are not.
+    """
+    if trusted:
+        fx, fy, fxx, fxy, fyy = derivatives(expr)
+    else:
+        fx, fy, fxx, fxy, fyy = derivatives_within(expr, DERIVE_SECONDS, field)
     return Compiled(
         value=_lambdify(expr),
         value_and_grad=_lambdify([expr, fx, fy]),

@@ -137,3 +137,11 @@ def test_the_expression_sandbox_refuses_attacks_without_running_them(client, exp
 def test_not_json_is_a_422(client, path):
     response = client.post(path, content="{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422
+
+
+def test_a_formula_too_costly_to_differentiate_is_refused(client):
+    nested = "exp(x*" * 20 + "y" + ")" * 20  # sympy needs seconds for its Hessian
+    for _ in range(2):  # the second refusal comes from memory
+        response = client.post("/api/grid", json={"surface": {"expression": nested}})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["msg"] == "surface.expression: is too complex to differentiate within 2 s"
