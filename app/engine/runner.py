@@ -72,8 +72,6 @@ def run(
     max_chunk = max(1, min(max_chunk, steps, CHUNK_ELEMENTS // (batch * dim)))
     # (steps, D, B) seen as (steps, B, D): each coordinate of a step is contiguous,
     # so a surface reads x = θ[:, 0] at full speed on large batches.
-    # (steps, D, B) seen as (steps, B, D): each coordinate of a step is contiguous,
-    # so a surface reads x = θ[:, 0] at full speed on large batches.
     xs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
     gs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
     ls = np.empty((max_chunk + 1, batch))
@@ -83,22 +81,25 @@ def run(
     with np.errstate(all="ignore"):
         xs[0] = theta
         objective.evaluate(xv[0], lv[0], gv[0])
-        if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(gs[0]))):
+        # A finite norm means finite components that also do not square past float64.
+        start_norm = np.sqrt(np.sum(gs[0] * gs[0], axis=-1))
+        if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(start_norm))):
             raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
         hessian = objective.hessian(xv[0]) if needs_hessian else None
         state = transform.init(xv[0])
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
+    update, evaluate, add = transform.update, objective.evaluate, np.add  # looked up once, not per step
     while offset < steps and np.any(status == RUNNING):
         n = min(size, steps - offset)
         with np.errstate(all="ignore"):
             for i in range(n):
                 if hessian is None:
-                    updates, state = transform.update(gv[i], state, xv[i])
+                    updates, state = update(gv[i], state, xv[i])
                 else:
-                    updates, state = transform.update(gv[i], state, xv[i], hessian=hessian)
-                np.add(xv[i], updates, out=xv[i + 1])
-                objective.evaluate(xv[i + 1], lv[i + 1], gv[i + 1])
+                    updates, state = update(gv[i], state, xv[i], hessian=hessian)
+                add(xv[i], updates, out=xv[i + 1])
+                evaluate(xv[i + 1], lv[i + 1], gv[i + 1])
                 if needs_hessian:
                     hessian = objective.hessian(xv[i + 1])
             window = lr[offset : offset + n]
@@ -112,24 +113,25 @@ def run(
 def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array, tol: float, last: bool) -> Chunk:
     """Find where each running row stops inside this chunk (SPEC §4, steps 1 and 5)."""
     n, batch = lr.shape
-    norms = np.sqrt(np.sum(gs * gs, axis=-1))  # (n + 1, B)
+    # Reductions over D run on the (steps, D, B) layout underneath: contiguous in B.
+    g, x = gs.transpose(0, 2, 1), xs.transpose(0, 2, 1)
+    norms = np.sqrt(np.sum(g * g, axis=1))  # (n + 1, B)
     converged = norms[:n] <= tol  # tested before update i
-    finite = np.isfinite(ls[1:]) & np.isfinite(norms[1:]) & np.all(np.abs(xs[1:]) <= DIVERGENCE_BOUND, axis=-1)
-    stops = converged | ~finite  # update i is the one not to count
+    inside = np.max(np.abs(x[1:]), axis=1) <= DIVERGENCE_BOUND  # False for NaN too
+    stops = converged | ~(inside & np.isfinite(ls[1:]) & np.isfinite(norms[1:]))  # update i is not to count
     running = before == RUNNING
     stopped = running & np.any(stops, axis=0)
-    first = np.where(stopped, np.argmax(stops, axis=0), n)  # (B,)
-    rows = np.arange(batch)
     status = np.full(batch, RUNNING, dtype=np.int8)
-    hit = np.minimum(first, n - 1)
-    status[stopped] = np.where(converged[hit, rows], CONVERGED, DIVERGED)[stopped]
+    first = np.full(batch, n)
+    if np.any(stopped):
+        first[stopped] = np.argmax(stops[:, stopped], axis=0)
+        status[stopped] = np.where(converged[first[stopped], np.flatnonzero(stopped)], CONVERGED, DIVERGED)
     counts = np.where(stopped, first + 1, n)
     if last:
         status[running & ~stopped] = MAX_STEPS
         counts = np.where(stopped, counts, n + 1)
     counts = np.where(running, counts, 0)
-    lr_counts = np.minimum(counts, n)
-    lr_counts = np.where(stopped, first, lr_counts)
+    lr_counts = np.where(stopped, first, np.minimum(counts, n))
     return Chunk(offset, xs, ls, norms, lr, counts, lr_counts, status, offset + lr_counts)
 
 

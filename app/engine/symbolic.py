@@ -39,8 +39,12 @@ class _Printer(NumPyPrinter):
         base, exponent = expr.args
         if exponent.is_Integer and 2 <= int(exponent) <= 4:
             factor = self.parenthesize(base, sympy.printing.precedence.PRECEDENCE["Mul"])
-            return "*".join([factor] * int(exponent))
+            # Parenthesized: the printer puts a power after "/" bare (x/y**2), and x/y*y is not that.
+            return "(" + "*".join([factor] * int(exponent)) + ")"
         return super()._print_Pow(expr, rational=rational)
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        return repr(float(expr))  # all 17 digits: sympy's default prints 15
 
 
 def _drop_distributions(expr: sympy.Expr) -> sympy.Expr:
