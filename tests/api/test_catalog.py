@@ -6,34 +6,7 @@ import math
 
 from app.engine.optimizers import OPTIMIZERS
 from app.engine.schedules import SCHEDULES
-
-SPEC_SURFACES = {
-    "quadratic",
-    "rosenbrock",
-    "saddle",
-    "monkey_saddle",
-    "beale",
-    "himmelblau",
-    "booth",
-    "goldstein_price",
-    "six_hump_camel",
-    "rastrigin",
-    "ackley",
-}
-SPEC_OPTIMIZERS = {
-    "sgd",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "adamw",
-    "adamax",
-    "nadam",
-    "radam",
-    "adadelta",
-    "newton",
-    "saddle_free_newton",
-    "lion",
-}
+from tests.spec import SPEC_OPTIMIZERS, SPEC_SURFACES
 
 
 def test_surfaces_list_every_builtin_with_its_metadata(client):

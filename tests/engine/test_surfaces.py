@@ -11,20 +11,7 @@ import sympy
 from app.engine.errors import InvalidInput
 from app.engine.expressions import X, Y, parse_expression
 from app.engine.surfaces import SURFACES, Point, Surface, resolve_builtin, resolve_custom
-
-SPEC_SURFACES = {
-    "quadratic",
-    "rosenbrock",
-    "saddle",
-    "monkey_saddle",
-    "beale",
-    "himmelblau",
-    "booth",
-    "goldstein_price",
-    "six_hump_camel",
-    "rastrigin",
-    "ackley",
-}
+from tests.spec import SPEC_SURFACES
 
 # The SPEC's table, written out again in numpy (default parameters).
 SPEC_FORMULAS = {
