@@ -36,6 +36,7 @@ def surface_info(surface: Surface) -> dict[str, Any]:
         "title": surface.title,
         "formula": surface.formula,
         "params": surface.params,
+        "param_ranges": surface.param_bounds,
         "domain": {"x": surface.domain[0], "y": surface.domain[1]},
         "start": surface.start,
         "minima": _points(surface.minima),

@@ -143,7 +143,7 @@ OPTIMIZERS: dict[str, OptimizerDef] = {
     for d in (
         OptimizerDef(
             "sgd",
-            "SGD (momentum, Nesterov)",
+            "SGD",
             (
                 _lr(1e-3),
                 Param("momentum", "float", 0.0, 0.0, None, ui=(0.0, 0.99), description="momentum factor μ"),

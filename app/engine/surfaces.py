@@ -55,6 +55,7 @@ class Surface:
     formula: str
     description: str
     params: dict[str, float]
+    param_bounds: dict[str, Range]
     domain: tuple[Range, Range]
     start: tuple[float, float]
     minima: tuple[Point, ...]
@@ -89,7 +90,7 @@ _DEFINITIONS = (
         domain=((-2.0, 2.0), (-1.0, 3.0)),
         start=(-1.5, 2.0),
         params={"a": 1.0, "b": 100.0},
-        param_bounds={"a": (-10.0, 10.0), "b": (0.0, 1e4)},
+        param_bounds={"a": (-10.0, 10.0), "b": (1e-2, 1e4)},
         minima=((_a, _a**2),),
     ),
     SurfaceDef(
@@ -264,6 +265,7 @@ def resolve_builtin(name: str, params: Mapping[str, float] | None = None) -> Sur
         formula=str(spec.formula),
         description=spec.description,
         params=values,
+        param_bounds=dict(spec.param_bounds),
         domain=spec.domain,
         start=spec.start,
         minima=_points(functions, spec.minima, subs),
@@ -287,6 +289,7 @@ def resolve_custom(
         formula=str(expr),
         description=f"f(x, y) = {expression}",
         params={},
+        param_bounds={},
         domain=domain or DEFAULT_DOMAIN,
         start=start or DEFAULT_START,
         minima=(),

@@ -68,6 +68,7 @@ class SurfaceInfo(Response):
     title: str
     formula: str = Field(description="sympy-style text in x, y (and the parameters)")
     params: dict[str, float] = Field(description="parameter name → value (defaults in the catalog)")
+    param_ranges: dict[str, tuple[float, float]] = Field(description="parameter name → [lo, hi] accepted")
     domain: dict[str, tuple[float, float]] = Field(description='{"x": [lo, hi], "y": [lo, hi]}')
     start: tuple[float, float]
     minima: list[PointInfo] = Field(description="global minima")

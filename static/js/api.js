@@ -1,0 +1,64 @@
+// The only module that knows the server's URLs.
+
+async function getJSON(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const messages = Array.isArray(detail) ? detail.map((d) => d.msg) : [String(detail)];
+    super(messages.join("; "));
+    this.status = status;
+    this.messages = messages;
+  }
+}
+
+async function postJSON(url, body, signal) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail;
+    } catch (_) {
+      /* not JSON: keep the status text */
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return response;
+}
+
+export const catalog = () =>
+  Promise.all([getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/schedules")]).then(
+    ([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }),
+  );
+
+export async function grid(surface, n, signal) {
+  return (await postJSON("/api/grid", { surface, n }, signal)).json();
+}
+
+// POST /api/run/stream: calls onLine(object) for every NDJSON line as it arrives.
+export async function streamRun(body, onLine, signal) {
+  const response = await postJSON("/api/run/stream", body, signal);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+  }
+  if (buffer.trim()) onLine(JSON.parse(buffer));
+}

@@ -1,0 +1,270 @@
+// The sidebar, generated from the catalog (surfaces, optimizers, schedules):
+// every control writes to the store; none knows about plots or the server.
+import { debounce, formatNumber, h } from "./dom.js";
+import { colorOf } from "./plots/colors.js";
+
+const SLIDER_STEPS = 1000;
+
+// A slider over [lo, hi] (logarithmic when asked) next to an exact number entry.
+function numberControl({ name, value, range, log, min, integer = false, onChange, testid }) {
+  const [lo, hi] = range;
+  const toSlider = (v) =>
+    log ? (Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo);
+  const fromSlider = (t) => (log ? Math.exp(Math.log(lo) + t * (Math.log(hi) - Math.log(lo))) : lo + t * (hi - lo));
+  const round = (v) => (integer ? Math.round(v) : Number(v.toPrecision(3)));
+  const slider = h("input", { type: "range", min: 0, max: SLIDER_STEPS, "aria-label": name });
+  const entry = h("input", { type: "number", step: "any", class: "exact", "aria-label": `${name} value`,
+    "data-testid": testid });
+  const show = (v) => {
+    slider.value = String(Math.round(Math.min(1, Math.max(0, toSlider(v))) * SLIDER_STEPS));
+    entry.value = v === null || v === undefined ? "" : String(v);
+  };
+  show(value);
+  slider.addEventListener("input", () => {
+    const v = round(fromSlider(Number(slider.value) / SLIDER_STEPS));
+    entry.value = String(v);
+    onChange(v);
+  });
+  entry.addEventListener("change", () => {
+    const v = Number(entry.value);
+    if (entry.value === "" || !Number.isFinite(v) || (min !== undefined && v < min)) return show(value);
+    show(v);
+    onChange(integer ? Math.round(v) : v);
+  });
+  return h("div", { class: "number-control" }, slider, entry);
+}
+
+const row = (label, control, hint) =>
+  h("label", { class: "row" }, h("span", { class: "row-label", title: hint ?? "" }, label), control);
+
+function paramControl(meta, value, onChange, testid) {
+  if (meta.type === "bool") {
+    const box = h("input", { type: "checkbox", "aria-label": meta.name, "data-testid": testid });
+    box.checked = Boolean(value);
+    box.addEventListener("change", () => onChange(box.checked));
+    return row(meta.name, box, meta.description);
+  }
+  if (meta.type === "betas") {
+    const pair = [...(value ?? meta.default)];
+    const entries = pair.map((b, i) => {
+      const entry = h("input", { type: "number", step: "any", min: 0, max: 0.99999, class: "exact",
+        "aria-label": `beta${i + 1}` });
+      entry.value = String(b);
+      entry.addEventListener("change", () => {
+        const v = Number(entry.value);
+        if (!(v >= 0 && v < 1)) return (entry.value = String(pair[i]));
+        pair[i] = v;
+        onChange([...pair]);
+      });
+      return entry;
+    });
+    return row("β₁, β₂", h("div", { class: "pair" }, ...entries), meta.description);
+  }
+  const range = meta.range ?? [meta.min ?? 0, meta.max ?? 1];
+  return row(
+    meta.name,
+    numberControl({ name: meta.name, value: value ?? meta.default, range, log: meta.log, min: meta.min ?? undefined,
+      integer: meta.type === "int", onChange, testid }),
+    meta.description,
+  );
+}
+
+export function createControls(root, { store, catalog, validateExpression }) {
+  const optimizerMeta = Object.fromEntries(catalog.optimizers.map((o) => [o.name, o]));
+  const surfaceMeta = Object.fromEntries(catalog.surfaces.map((s) => [s.name, s]));
+  const scheduleMeta = Object.fromEntries(catalog.schedules.map((s) => [s.name, s]));
+  const set = (patch) => store.set(patch);
+  const sections = {};
+
+  // ── Surface ──────────────────────────────────────────────────────────────
+  function surfaceSection(state) {
+    const picker = h("select", { "data-testid": "surface", "aria-label": "surface" },
+      ...catalog.surfaces.map((s) => h("option", { value: s.name }, s.title)),
+      h("option", { value: "custom" }, "Custom formula…"));
+    picker.value = state.surface;
+    picker.addEventListener("change", () => {
+      set({ surface: picker.value, surfaceParams: {}, start: null, cursor: null });
+      render("surface");
+    });
+    const body = [row("surface", picker)];
+    const meta = surfaceMeta[state.surface];
+    if (meta) {
+      for (const [name, fallback] of Object.entries(meta.params)) {
+        const [lo, hi] = meta.param_ranges[name];
+        const log = lo > 0 && hi / lo >= 100;
+        body.push(row(name, numberControl({ name, value: state.surfaceParams[name] ?? fallback, range: [lo, hi], log,
+          onChange: (v) => set({ surfaceParams: { ...store.get().surfaceParams, [name]: v } }) })));
+      }
+      body.push(h("p", { class: "hint" }, meta.description));
+    } else {
+      const input = h("input", { type: "text", class: "formula", value: state.expression, spellcheck: "false",
+        "aria-label": "formula", "data-testid": "formula", maxlength: 300 });
+      const message = h("p", { class: "hint error", "data-testid": "formula-error" });
+      const check = debounce(async () => {
+        const error = await validateExpression(input.value);
+        message.textContent = error ?? "";
+        input.classList.toggle("invalid", Boolean(error));
+        if (!error) set({ expression: input.value, start: null });
+      }, 300);
+      input.addEventListener("input", check);
+      body.push(row("f(x, y)", input), message,
+        h("p", { class: "hint" }, "x, y, numbers, + − × / ** ^, pi, e, sin cos tan exp log sqrt abs tanh sinh cosh atan"));
+    }
+    return body;
+  }
+
+  // ── Start point ──────────────────────────────────────────────────────────
+  const startInputs = ["x", "y"].map((axis) => h("input", { type: "number", step: "any", class: "exact",
+    "aria-label": `start ${axis}`, "data-testid": `start-${axis}` }));
+  startInputs.forEach((input, i) =>
+    input.addEventListener("change", () => {
+      const current = [...(store.get().start ?? currentStart())];
+      current[i] = Number(input.value);
+      if (current.every(Number.isFinite)) set({ start: current, cursor: null });
+    }),
+  );
+  let currentStart = () => surfaceMeta[store.get().surface]?.start ?? [-2, 2];
+  function startSection() {
+    const reset = h("button", { type: "button", class: "link", onclick: () => set({ start: null, cursor: null }) },
+      "reset");
+    return [row("x₀, y₀", h("div", { class: "pair" }, ...startInputs, reset)),
+      h("p", { class: "hint" }, "Click or drag on the plot to move the start.")];
+  }
+
+  // ── Optimizers ───────────────────────────────────────────────────────────
+  function updateOptimizer(index, patch) {
+    const optimizers = store.get().optimizers.map((o, i) => (i === index ? { ...o, ...patch } : o));
+    set({ optimizers });
+  }
+
+  function optimizerCard(opt, index) {
+    const meta = optimizerMeta[opt.name];
+    const picker = h("select", { "aria-label": "optimizer", "data-testid": `optimizer-${index}` },
+      ...catalog.optimizers.map((o) => h("option", { value: o.name }, o.title)));
+    picker.value = opt.name;
+    picker.addEventListener("change", () => {
+      updateOptimizer(index, { name: picker.value, params: {}, label: optimizerMeta[picker.value].title });
+      render("optimizers");
+    });
+    const label = h("input", { type: "text", class: "label", value: opt.label ?? "", maxlength: 80,
+      "aria-label": "label" });
+    label.addEventListener("change", () => updateOptimizer(index, { label: label.value }));
+    const remove = h("button", { type: "button", class: "icon", title: "remove", "aria-label": "remove optimizer",
+      disabled: store.get().optimizers.length === 1, onclick: () => {
+        set({ optimizers: store.get().optimizers.filter((_, i) => i !== index) });
+        render("optimizers");
+      } }, "×");
+    const params = meta.params.map((p) =>
+      paramControl(p, opt.params[p.name], (v) => {
+        const current = store.get().optimizers[index];
+        updateOptimizer(index, { params: { ...current.params, [p.name]: v } });
+      }, `param-${index}-${p.name}`),
+    );
+    return h("div", { class: "card", style: `--run-color: ${colorOf(index)}` },
+      h("div", { class: "card-head" }, h("span", { class: "swatch" }), picker, remove),
+      row("label", label), ...params, h("p", { class: "rule" }, meta.update));
+  }
+
+  function optimizersSection(state) {
+    const add = h("button", { type: "button", class: "add", "data-testid": "add-optimizer",
+      disabled: state.optimizers.length >= 16, onclick: () => {
+        const name = "adam";
+        set({ optimizers: [...store.get().optimizers, { name, params: {}, label: optimizerMeta[name].title }] });
+        render("optimizers");
+      } }, "+ add optimizer");
+    return [...state.optimizers.map(optimizerCard), add];
+  }
+
+  // ── Run settings ─────────────────────────────────────────────────────────
+  function runSection(state) {
+    const steps = numberControl({ name: "steps", value: state.steps, range: [10, 100000], log: true, min: 1,
+      integer: true, testid: "steps", onChange: (v) => set({ steps: Math.min(100000, Math.max(1, v)), cursor: null }) });
+    const schedulePicker = h("select", { "aria-label": "schedule", "data-testid": "schedule" },
+      ...catalog.schedules.map((s) => h("option", { value: s.name }, s.title)));
+    schedulePicker.value = state.schedule.name;
+    schedulePicker.addEventListener("change", () => {
+      set({ schedule: { name: schedulePicker.value } });
+      render("run");
+    });
+    const scheduleParams = scheduleMeta[state.schedule.name].params.map((p) => {
+      const entry = h("input", { type: "number", step: "any", class: "exact", placeholder: "auto",
+        "aria-label": p.name });
+      entry.value = state.schedule[p.name] ?? "";
+      entry.addEventListener("change", () => {
+        const { [p.name]: _, ...rest } = store.get().schedule;
+        const v = Number(entry.value);
+        set({ schedule: entry.value === "" || !Number.isFinite(v) ? rest : { ...rest, [p.name]: v } });
+      });
+      return row(p.name, entry, p.description);
+    });
+    const clipKind = h("select", { "aria-label": "clipping" }, h("option", { value: "" }, "none"),
+      h("option", { value: "max_norm" }, "by norm"), h("option", { value: "value" }, "by value"));
+    clipKind.value = state.clip ? Object.keys(state.clip)[0] : "";
+    const clipLimit = h("input", { type: "number", step: "any", min: 0, class: "exact", "aria-label": "clip limit",
+      value: state.clip ? Object.values(state.clip)[0] : 10, disabled: !state.clip });
+    const applyClip = () => {
+      const limit = Number(clipLimit.value);
+      clipLimit.disabled = !clipKind.value;
+      set({ clip: clipKind.value && limit > 0 ? { [clipKind.value]: limit } : null });
+    };
+    clipKind.addEventListener("change", applyClip);
+    clipLimit.addEventListener("change", applyClip);
+    const scalar = (name, path, range, log, hint) =>
+      row(name, numberControl({ name, value: path.split(".").reduce((n, k) => n[k], state), range, log, min: 0,
+        onChange: (v) => {
+          const [head, key] = path.split(".");
+          set(key ? { [head]: { ...store.get()[head], [key]: v } } : { [head]: v });
+        } }), hint);
+    return [
+      row("steps", steps),
+      row("schedule", schedulePicker), ...scheduleParams,
+      row("clip", h("div", { class: "pair" }, clipKind, clipLimit), "torch's clip_grad_norm_ / clip_grad_value_"),
+      scalar("noise σ", "noise.std", [0, 2], false, "Gaussian noise added to every gradient (same for all)"),
+      scalar("seed", "noise.seed", [0, 100], false),
+      scalar("L1", "l1", [0, 2], false, "adds l1·Σ|θ| to the loss"),
+      scalar("L2", "l2", [0, 2], false, "adds l2/2·Σθ² to the loss"),
+    ];
+  }
+
+  // ── View ─────────────────────────────────────────────────────────────────
+  function viewSection(state) {
+    const toggle = (name, key, testid) => {
+      const box = h("input", { type: "checkbox", "data-testid": testid });
+      box.checked = state.view[key];
+      box.addEventListener("change", () => set({ view: { ...store.get().view, [key]: box.checked } }));
+      return row(name, box);
+    };
+    return [toggle("3D surface", "threeD", "toggle-3d"), toggle("log colours", "logColor", "toggle-log")];
+  }
+
+  const builders = { surface: surfaceSection, start: startSection, optimizers: optimizersSection, run: runSection,
+    view: viewSection };
+  const titles = { surface: "Surface", start: "Start", optimizers: "Optimizers", run: "Run", view: "View" };
+  for (const name of Object.keys(builders)) {
+    sections[name] = h("div", { class: "section-body" });
+    root.append(h("section", { class: `panel panel-${name}` }, h("h2", {}, titles[name]), sections[name]));
+  }
+
+  function render(name) {
+    sections[name].replaceChildren(...builders[name](store.get()));
+  }
+
+  for (const name of Object.keys(builders)) render(name);
+
+  return {
+    // Reflect a start point chosen elsewhere (a click on the plot) or resolved by the server.
+    showStart(point) {
+      startInputs.forEach((input, i) => {
+        if (document.activeElement !== input) input.value = String(Number(point[i].toPrecision(6)));
+      });
+    },
+    setDefaultStart(point) {
+      currentStart = () => point;
+    },
+    renderAll() {
+      for (const name of Object.keys(builders)) render(name);
+    },
+  };
+}
+
+export { formatNumber };

@@ -1,0 +1,37 @@
+// Sharing and export: permalink, iframe snippet, CSV and JSON of the trajectories.
+export function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function toCSV(runs) {
+  const lines = ["label,optimizer,step,x,y,loss,grad_norm,lr"];
+  for (const run of runs) {
+    run.x.forEach((x, i) => {
+      const cells = [JSON.stringify(run.label), run.optimizer, run.step[i], x, run.y[i], run.loss[i], run.grad_norm[i],
+        run.lr[i] ?? ""];
+      lines.push(cells.join(","));
+    });
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function embedSnippet(query) {
+  const src = `${location.origin}/embed?${query}`;
+  return `<iframe src="${src}" width="960" height="600" style="border:0" title="gdviz" loading="lazy"></iframe>`;
+}
+
+// Clipboard access needs a secure context; plain http on a LAN falls back to a prompt.
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch (_) {
+    window.prompt("Copy this:", text);
+    return false;
+  }
+}

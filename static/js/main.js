@@ -1,0 +1,231 @@
+// Wires the page: catalog → store → controls, plots, player; the store drives runs and the URL.
+import * as api from "./api.js";
+import { createControls } from "./controls.js";
+import { debounce } from "./dom.js";
+import { copyText, download, embedSnippet, toCSV } from "./export.js";
+import { createPlayer } from "./player.js";
+import { createContour } from "./plots/contour.js";
+import { perFrame } from "./plots/frame.js";
+import { createSeries } from "./plots/series.js";
+import { createStore, decode, encode, runBody } from "./state.js";
+import { createSummary } from "./summary.js";
+
+const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
+  "clip", "noise", "l1", "l2", "tol"];
+const $ = (id) => document.getElementById(id);
+
+function say(text, kind = "info") {
+  const box = $("message");
+  box.textContent = text;
+  box.className = `message ${kind}`;
+  box.hidden = !text;
+}
+
+async function validateExpression(expression) {
+  try {
+    await api.grid({ expression }, 2);
+    return null;
+  } catch (error) {
+    return error.messages?.map((m) => m.replace(/^surface\.expression: /, "")).join("; ") ?? String(error);
+  }
+}
+
+async function main() {
+  const catalog = await api.catalog();
+  const store = createStore(decode(location.search, catalog));
+  let runs = []; // the trajectories as they stream in
+  let surfaceInfo = null;
+  let shownSurface = null;
+  const grids = new Map();
+
+  // The step under the cursor (or the mouse), drawn in every plot at once.
+  let shownStep = 0;
+  const indexAt = (run, step) => {
+    // runs[i].step is sorted: the last point at or before `step`
+    let lo = 0;
+    let hi = run.step.length - 1;
+    if (hi < 0) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (run.step[mid] <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const drawStep = perFrame(() => {
+    const step = shownStep;
+    contour.setCursor(runs.map((run) => {
+      const i = indexAt(run, step);
+      return i < 0 ? null : { x: run.x[i], y: run.y[i], loss: run.loss[i] };
+    }));
+    for (const series of [loss, grad, rate]) series.setCursor(step);
+    summary.update((r) => indexAt(runs[r], step), surfaceInfo?.minima ?? []);
+  });
+  const showStep = (step) => {
+    shownStep = step;
+    drawStep();
+  };
+  const hoverStep = (step) => showStep(step ?? player.cursor);
+
+  const contour = createContour($("contour"), {
+    onPick: (point) => store.set({ start: point.map((v) => Number(v.toPrecision(6))), cursor: null }),
+    onHover: (run, index) => hoverStep(run === null ? null : runs[run]?.step[index] ?? null),
+  });
+  const loss = createSeries($("loss"), { title: "loss J(θ)", onHover: hoverStep });
+  const grad = createSeries($("grad"), { title: "gradient norm ‖∇J(θ)‖", onHover: hoverStep });
+  const rate = createSeries($("lr"), { title: "learning rate", onHover: hoverStep });
+  const summary = createSummary($("summary"));
+  const player = createPlayer({
+    slider: $("scrub"),
+    playButton: $("play"),
+    readout: $("readout"),
+    onCursor: showStep,
+  });
+  const controls = createControls($("controls"), { store, catalog, validateExpression });
+
+  async function gridFor(surface, signal) {
+    const key = JSON.stringify(surface);
+    if (!grids.has(key)) {
+      const pending = api.grid(surface, 120, signal);
+      grids.set(key, pending);
+      pending.catch(() => grids.delete(key));
+    }
+    return grids.get(key);
+  }
+
+  async function run() {
+    const state = store.get();
+    const body = runBody(state);
+    const signal = player.newRun();
+    const surfaceKey = JSON.stringify(body.surface);
+    const grid = gridFor(body.surface, signal);
+    let ready = Promise.resolve();
+    document.body.classList.add("busy");
+    say("");
+    const onLine = (line) => {
+      if (line.type === "start") {
+        ready = grid.then((gridData) => {
+          surfaceInfo = line.surface;
+          if (shownSurface !== surfaceKey || !state.start) controls.setDefaultStart(surfaceInfo.start);
+          if (shownSurface !== surfaceKey) {
+            contour.setSurface(surfaceInfo, gridData, state.view);
+            shownSurface = surfaceKey;
+          }
+          const start = state.start ?? surfaceInfo.start;
+          contour.setStart(start);
+          controls.showStart(start);
+          runs = line.runs.map((r) => ({ ...r, x: [], y: [], loss: [], grad_norm: [], lr: [], step: [] }));
+          const labels = runs.map((r) => r.label);
+          contour.setRuns(runs, labels);
+          for (const series of [loss, grad, rate]) series.setRuns(labels);
+          summary.render(runs, surfaceInfo.minima);
+          player.reset(state.cursor);
+        });
+      } else if (line.type === "chunk") {
+        ready = ready.then(() => {
+          const target = runs[line.run];
+          const steps = line.step ?? line.x.map((_, i) => line.offset + i);
+          for (const key of ["x", "y", "loss", "grad_norm", "lr"]) target[key].push(...line[key]);
+          target.step.push(...steps);
+          contour.appendChunk(line.run, line);
+          loss.append(line.run, steps, line.loss);
+          grad.append(line.run, steps, line.grad_norm);
+          rate.append(line.run, steps.slice(0, line.lr.length), line.lr);
+          player.setMax(Math.max(...runs.map((r) => r.step.at(-1) ?? 0)));
+        });
+      } else if (line.type === "end") {
+        ready = ready.then(() => {
+          Object.assign(runs[line.run], { status: line.status, steps_taken: line.steps_taken });
+          if (line.status === "diverged") contour.markDiverged(line.run);
+        });
+      } else if (line.type === "done") {
+        ready = ready.then(() => {
+          summary.render(runs, surfaceInfo.minima);
+          if (state.cursor !== null) player.set(state.cursor);
+          else showStep(player.cursor);
+          document.body.classList.remove("busy");
+          document.body.dataset.runs = String(runs.length); // a hook for tests: the run is complete
+        });
+      }
+    };
+    try {
+      delete document.body.dataset.runs;
+      await api.streamRun(body, onLine, signal);
+      await ready;
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      document.body.classList.remove("busy");
+      say(error.message, "error");
+    }
+  }
+
+  const rerun = debounce(run, 200);
+  const syncURL = debounce((state) => {
+    const query = encode(state);
+    history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  }, 250);
+
+  store.subscribe((state, patch) => {
+    syncURL(state);
+    if ("start" in patch && state.start) {
+      contour.setStart(state.start);
+      controls.showStart(state.start);
+    }
+    if (RUN_KEYS.some((key) => key in patch)) rerun();
+    if ("view" in patch) {
+      contour.setView(state.view);
+      player.setSpeed(state.view.speed);
+      drawStep();
+    }
+  });
+
+  // Player buttons and keyboard
+  const settle = () => store.set({ cursor: player.cursor });
+  $("run").addEventListener("click", run);
+  $("back").addEventListener("click", () => (player.stepBy(-1), settle()));
+  $("forward").addEventListener("click", () => (player.stepBy(1), settle()));
+  $("home").addEventListener("click", () => (player.home(), settle()));
+  $("end").addEventListener("click", () => (player.end(), settle()));
+  $("scrub").addEventListener("change", settle);
+  $("speed").value = String(store.get().view.speed);
+  $("speed").addEventListener("change", () =>
+    store.set({ view: { ...store.get().view, speed: Number($("speed").value) } }),
+  );
+  player.setSpeed(store.get().view.speed);
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, textarea") || event.metaKey || event.ctrlKey) return;
+    const big = event.shiftKey ? 10 : 1;
+    const actions = {
+      " ": () => player.toggle(),
+      ArrowLeft: () => (player.stepBy(-big), settle()),
+      ArrowRight: () => (player.stepBy(big), settle()),
+      Home: () => (player.home(), settle()),
+      End: () => (player.end(), settle()),
+      r: run,
+      R: run,
+    };
+    if (actions[event.key]) {
+      event.preventDefault();
+      actions[event.key]();
+    }
+  });
+
+  // Share and export
+  $("share")?.addEventListener("click", async () => {
+    await copyText(location.href);
+    say("Link copied: it reproduces this view.");
+  });
+  $("embed-code")?.addEventListener("click", async () => {
+    await copyText(embedSnippet(encode(store.get())));
+    say("Embed code copied: paste the <iframe> into your slides.");
+  });
+  $("export-png")?.addEventListener("click", () => contour.downloadPNG());
+  $("export-csv")?.addEventListener("click", () => download("gdviz.csv", toCSV(runs), "text/csv"));
+  $("export-json")?.addEventListener("click", () =>
+    download("gdviz.json", JSON.stringify({ request: runBody(store.get()), runs }, null, 1), "application/json"),
+  );
+
+  await run();
+}
+
+main().catch((error) => say(`gdviz could not start: ${error.message}`, "error"));

@@ -1,0 +1,108 @@
+// Playback: the current step, play/pause, scrubbing, speed, and the
+// AbortController of the run being streamed (a new run aborts the old one).
+export function createPlayer({ slider, playButton, readout, onCursor }) {
+  let max = 0;
+  let cursor = 0;
+  let playing = false;
+  let following = true; // while a run streams in, the cursor stays at its end
+  let speed = 1;
+  let controller = null;
+  let lastTime = 0;
+
+  function show() {
+    slider.max = String(max);
+    slider.value = String(cursor);
+    readout.textContent = `step ${cursor} / ${max}`;
+    playButton.textContent = playing ? "❚❚" : "▶";
+    playButton.setAttribute("aria-label", playing ? "pause" : "play");
+  }
+
+  function set(step, { follow = false } = {}) {
+    cursor = Math.max(0, Math.min(max, Math.round(step)));
+    following = follow || cursor === max;
+    show();
+    onCursor(cursor);
+  }
+
+  // A whole run plays in about ten seconds at 1×, however many steps it has.
+  const stepsPerSecond = () => Math.max(30, max / 10) * speed;
+
+  function tick(time) {
+    if (!playing) return;
+    const elapsed = lastTime ? (time - lastTime) / 1000 : 0;
+    lastTime = time;
+    const next = cursor + elapsed * stepsPerSecond();
+    if (next >= max) {
+      set(max);
+      pause();
+      return;
+    }
+    cursor = next; // fractional between frames; shown rounded
+    const shown = Math.floor(cursor);
+    slider.value = String(shown);
+    readout.textContent = `step ${shown} / ${max}`;
+    onCursor(shown);
+    requestAnimationFrame(tick);
+  }
+
+  function play() {
+    if (playing) return;
+    if (cursor >= max) cursor = 0;
+    playing = true;
+    following = false;
+    lastTime = 0;
+    show();
+    requestAnimationFrame(tick);
+  }
+
+  function pause() {
+    playing = false;
+    cursor = Math.round(cursor);
+    show();
+  }
+
+  slider.addEventListener("input", () => {
+    pause();
+    set(Number(slider.value));
+  });
+  playButton.addEventListener("click", () => (playing ? pause() : play()));
+
+  return {
+    get cursor() {
+      return Math.round(cursor);
+    },
+    get playing() {
+      return playing;
+    },
+    setMax(n) {
+      max = n;
+      if (following && !playing) set(max, { follow: true });
+      else show();
+    },
+    reset(start = null) {
+      pause();
+      max = 0;
+      cursor = 0;
+      following = start === null;
+      show();
+      return start;
+    },
+    set,
+    play,
+    pause,
+    toggle: () => (playing ? pause() : play()),
+    stepBy: (delta) => {
+      pause();
+      set(cursor + delta);
+    },
+    home: () => (pause(), set(0)),
+    end: () => (pause(), set(max)),
+    setSpeed: (value) => (speed = value),
+    // A fresh AbortSignal for a new stream; the previous stream is cancelled.
+    newRun() {
+      controller?.abort();
+      controller = new AbortController();
+      return controller.signal;
+    },
+  };
+}

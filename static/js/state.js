@@ -1,0 +1,240 @@
+// The view's state: defaults, one declarative table that drives both the URL
+// encoding and its decoding, and a small store. Everything here is pure but the store.
+
+export const DEFAULTS = Object.freeze({
+  surface: "rosenbrock",
+  surfaceParams: {},
+  expression: "x**2 + 3*y**2",
+  start: null, // null: the surface's own start
+  optimizers: [
+    { name: "sgd", params: { lr: 0.001 }, label: "SGD" },
+    { name: "sgd", params: { lr: 0.001, momentum: 0.9 }, label: "Momentum" },
+    { name: "adam", params: { lr: 0.05 }, label: "Adam" },
+  ],
+  steps: 500,
+  every: 1,
+  schedule: { name: "constant" },
+  clip: null, // {max_norm} or {value}
+  noise: { std: 0, seed: 0 },
+  l1: 0,
+  l2: 0,
+  tol: 0,
+  view: { threeD: false, logColor: true, speed: 1 },
+  cursor: null, // the step shown; null: the end
+});
+
+const number = (min = -Infinity, max = Infinity, integer = false) => ({
+  parse(text) {
+    const value = Number(text);
+    if (text === "" || !Number.isFinite(value) || value < min || value > max) return undefined;
+    if (integer && !Number.isInteger(value)) return undefined;
+    return value;
+  },
+  format: (value) => String(value),
+});
+
+const bool = {
+  parse: (text) => (text === "1" ? true : text === "0" ? false : undefined),
+  format: (value) => (value ? "1" : "0"),
+};
+
+const text = (maxLength) => ({
+  parse: (value) => (value.length <= maxLength ? value : undefined),
+  format: (value) => value,
+});
+
+// "a:1,b:100" <-> {a: 1, b: 100}
+const numberMap = {
+  parse(value) {
+    const out = {};
+    for (const part of value.split(",")) {
+      const [key, raw] = part.split(":");
+      const parsed = number().parse(raw ?? "");
+      if (!key || parsed === undefined) return undefined;
+      out[key] = parsed;
+    }
+    return out;
+  },
+  format: (map) =>
+    Object.entries(map)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(","),
+};
+
+const pair = {
+  parse(value) {
+    const parts = value.split(",").map((p) => number(-1e6, 1e6).parse(p));
+    return parts.length === 2 && parts.every((p) => p !== undefined) ? parts : undefined;
+  },
+  format: (value) => value.join(","),
+};
+
+// Hyperparameter values in an optimizer or schedule entry: numbers, booleans, [b1, b2].
+function parseValue(raw) {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (raw.includes(",")) {
+    const list = raw.split(",").map(Number);
+    return list.every(Number.isFinite) ? list : undefined;
+  }
+  const value = Number(raw);
+  return raw !== "" && Number.isFinite(value) ? value : undefined;
+}
+
+// "name;key=value;key=value" <-> {name, ...fields}; `label=` is kept as text.
+const entry = {
+  parse(value) {
+    const [name, ...fields] = value.split(";");
+    if (!/^[a-z_]+$/.test(name)) return undefined;
+    const out = { name, params: {} };
+    for (const field of fields) {
+      const cut = field.indexOf("=");
+      const key = field.slice(0, cut);
+      const raw = field.slice(cut + 1);
+      if (cut <= 0) return undefined;
+      if (key === "label") {
+        out.label = raw.slice(0, 80);
+        continue;
+      }
+      const parsed = parseValue(raw);
+      if (parsed === undefined) return undefined;
+      out.params[key] = parsed;
+    }
+    return out;
+  },
+  format({ name, params = {}, label }) {
+    const fields = Object.entries(params).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`);
+    if (label) fields.push(`label=${label.replaceAll(";", ",")}`);
+    return [name, ...fields].join(";");
+  },
+};
+
+const schedule = {
+  parse(value) {
+    const parsed = entry.parse(value);
+    return parsed && { name: parsed.name, ...parsed.params };
+  },
+  format: ({ name, ...params }) => entry.format({ name, params }),
+};
+
+const clip = {
+  parse(value) {
+    const [kind, raw] = value.split(":");
+    const limit = number(0).parse(raw ?? "");
+    if (!limit || !["norm", "value"].includes(kind)) return undefined;
+    return kind === "norm" ? { max_norm: limit } : { value: limit };
+  },
+  format: (value) => ("max_norm" in value ? `norm:${value.max_norm}` : `value:${value.value}`),
+};
+
+// The table: query key, state path, codec. Repeated keys hold lists.
+export const FIELDS = [
+  { key: "s", path: "surface", codec: text(40) },
+  { key: "sp", path: "surfaceParams", codec: numberMap },
+  { key: "f", path: "expression", codec: text(300) },
+  { key: "start", path: "start", codec: pair },
+  { key: "o", path: "optimizers", codec: entry, repeated: true },
+  { key: "n", path: "steps", codec: number(1, 100000, true) },
+  { key: "every", path: "every", codec: number(1, 100000, true) },
+  { key: "sch", path: "schedule", codec: schedule },
+  { key: "clip", path: "clip", codec: clip },
+  { key: "noise", path: "noise.std", codec: number(0) },
+  { key: "seed", path: "noise.seed", codec: number(0, 2 ** 32 - 1, true) },
+  { key: "l1", path: "l1", codec: number(0) },
+  { key: "l2", path: "l2", codec: number(0) },
+  { key: "tol", path: "tol", codec: number(0) },
+  { key: "3d", path: "view.threeD", codec: bool },
+  { key: "log", path: "view.logColor", codec: bool },
+  { key: "speed", path: "view.speed", codec: number(0.05, 100) },
+  { key: "k", path: "cursor", codec: number(0, 100000, true) },
+];
+
+const read = (state, path) => path.split(".").reduce((node, key) => node?.[key], state);
+
+function write(state, path, value) {
+  const [head, ...rest] = path.split(".");
+  return { ...state, [head]: rest.length ? write(state[head] ?? {}, rest.join("."), value) : value };
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** state -> query string; only what differs from the defaults is written. */
+export function encode(state) {
+  const query = new URLSearchParams();
+  for (const { key, path, codec, repeated } of FIELDS) {
+    const value = read(state, path);
+    if (value === null || value === undefined || same(value, read(DEFAULTS, path))) continue;
+    for (const item of repeated ? value : [value]) query.append(key, codec.format(item));
+  }
+  return query.toString();
+}
+
+/** query string -> state; anything missing or invalid falls back to its default.
+ * With a catalog, unknown surfaces, optimizers and schedules fall back too. */
+export function decode(search, catalog = null) {
+  const query = new URLSearchParams(search);
+  let state = structuredClone(DEFAULTS);
+  for (const { key, path, codec, repeated } of FIELDS) {
+    const raw = query.getAll(key);
+    if (!raw.length) continue;
+    const values = raw.map((r) => codec.parse(r));
+    if (values.some((v) => v === undefined)) continue;
+    state = write(state, path, repeated ? values.slice(0, 16) : values[0]);
+  }
+  return catalog ? sanitize(state, catalog) : state;
+}
+
+function sanitize(state, { surfaces, optimizers, schedules }) {
+  const out = { ...state };
+  const surface = surfaces.find((s) => s.name === state.surface);
+  if (!surface && state.surface !== "custom") Object.assign(out, { surface: DEFAULTS.surface, surfaceParams: {} });
+  if (surface) out.surfaceParams = pick(state.surfaceParams, Object.keys(surface.params));
+  const known = Object.fromEntries(optimizers.map((o) => [o.name, o]));
+  out.optimizers = state.optimizers
+    .filter((o) => known[o.name])
+    .map((o) => ({ ...o, params: pick(o.params, known[o.name].params.map((p) => p.name)) }));
+  if (!out.optimizers.length) out.optimizers = structuredClone(DEFAULTS.optimizers);
+  const plan = schedules.find((s) => s.name === state.schedule?.name);
+  out.schedule = plan
+    ? { name: plan.name, ...pick(state.schedule, plan.params.map((p) => p.name)) }
+    : { ...DEFAULTS.schedule };
+  return out;
+}
+
+const pick = (object, keys) => Object.fromEntries(Object.entries(object ?? {}).filter(([k]) => keys.includes(k)));
+
+/** The body of POST /api/run for this state. */
+export function runBody(state) {
+  const body = {
+    surface:
+      state.surface === "custom"
+        ? { expression: state.expression }
+        : { name: state.surface, params: state.surfaceParams },
+    steps: state.steps,
+    every: state.every,
+    tol: state.tol,
+    optimizers: state.optimizers.map(({ name, params, label }) => ({ name, params, label: label || undefined })),
+    schedule: state.schedule,
+    noise: state.noise.std > 0 ? state.noise : undefined,
+    regularization: state.l1 || state.l2 ? { l1: state.l1, l2: state.l2 } : undefined,
+    clip: state.clip ?? undefined,
+  };
+  if (state.start) body.start = state.start;
+  return body;
+}
+
+/** One store: set(patch) merges, subscribers hear (state, patch). */
+export function createStore(initial) {
+  let state = initial;
+  const listeners = new Set();
+  return {
+    get: () => state,
+    set(patch) {
+      state = { ...state, ...patch };
+      for (const listener of listeners) listener(state, patch);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
