@@ -81,7 +81,10 @@ async function main() {
     readout: $("readout"),
     onCursor: showStep,
   });
-  const controls = createControls($("controls"), { store, catalog, validateExpression });
+  // The embed view has no sidebar: the state comes from its URL alone.
+  const controls = $("controls")
+    ? createControls($("controls"), { store, catalog, validateExpression })
+    : { showStart() {}, setDefaultStart() {} };
 
   async function gridFor(surface, signal) {
     const key = JSON.stringify(surface);

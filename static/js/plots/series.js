@@ -22,7 +22,7 @@ export function createSeries(element, { title, field, log = true, onHover }) {
     plot_bgcolor: "#fbfcfe",
     font: { family: "system-ui, sans-serif", size: 11, color: "#1d2330" },
     xaxis: { zeroline: false, gridcolor: "#e8ecf2", ticklen: 3 },
-    yaxis: { type: log ? "log" : "linear", exponentformat: "power", dtick: log ? 1 : undefined, gridcolor: "#e8ecf2",
+    yaxis: { type: log ? "log" : "linear", exponentformat: "power", nticks: 5, gridcolor: "#e8ecf2",
       zeroline: false },
     hovermode: "x unified",
     shapes: cursor === null ? [] : [cursorShape(cursor)],
