@@ -26,8 +26,10 @@ export function createContour(element, { onPick, onHover }) {
     range, title: { text: title, standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", fixedrange: true,
   });
 
+  let lift = 0; // in 3D, paths float a little above the surface so that it does not hide them
+
   function zOf(loss) {
-    return options.logColor ? scale(loss) : loss;
+    return (options.logColor ? scale(loss) : loss) + (options.threeD ? lift : 0);
   }
 
   function traces() {
@@ -39,7 +41,7 @@ export function createContour(element, { onPick, onHover }) {
       y: [...(paths[i]?.y ?? [])],
       ...(options.threeD ? { z: (paths[i]?.loss ?? []).map(zOf), type: "scatter3d" } : { type: "scatter" }),
       mode: "lines",
-      line: { color: colorOf(i), width: options.threeD ? 5 : 2.5 },
+      line: { color: colorOf(i), width: options.threeD ? 7 : 2.5 },
       hovertemplate: `${labels[i]}<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>`,
     }));
     const points = (list, symbol, name, color) => ({
@@ -54,7 +56,7 @@ export function createContour(element, { onPick, onHover }) {
       showlegend: false,
     });
     const surfaceTrace = options.threeD
-      ? { type: "surface", x: xs, y: ys, z: zc, colorscale: SURFACE_SCALE, showscale: false, opacity: 0.92,
+      ? { type: "surface", x: xs, y: ys, z: zc, colorscale: SURFACE_SCALE, showscale: false, opacity: 0.8,
           hoverinfo: "skip", contours: { z: { show: true, usecolormap: true, project: { z: false } } } }
       : { type: "contour", x: xs, y: ys, z: zc, colorscale: SURFACE_SCALE, showscale: false, ncontours: 28,
           contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
@@ -83,8 +85,8 @@ export function createContour(element, { onPick, onHover }) {
     const common = { ...boxSize(element), margin: { l: 48, r: 12, t: 8, b: 40 }, showlegend: false, uirevision: surface.name,
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif", size: 13, color: "#1d2330" } };
     if (options.threeD) {
-      return { ...common, scene: { xaxis: { range: xr, title: "x" }, yaxis: { range: yr, title: "y" },
-        zaxis: { title: options.logColor ? "log f" : "f" }, camera: { eye: { x: 1.4, y: -1.4, z: 1.0 } } } };
+      return { ...common, scene: { xaxis: { range: xr, title: { text: "x" } }, yaxis: { range: yr, title: { text: "y" } },
+        zaxis: { title: { text: options.logColor ? "log f" : "f" } }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
     }
     return { ...common, xaxis: axis(xr, "x"), yaxis: { ...axis(yr, "y"), scaleanchor: undefined }, dragmode: false,
       hovermode: "closest" };
@@ -117,6 +119,8 @@ export function createContour(element, { onPick, onHover }) {
       pending[i] = { x: [], y: [], loss: [] };
     });
     if (indices.length) Plotly.extendTraces(element, update, indices);
+    // The start's height is the loss there, known once the first point has arrived.
+    if (options.threeD && indices.length) Plotly.restyle(element, { z: [[zOf(pathsLoss0())]] }, [3]);
   });
 
   followBox(element, (size) => element.layout && Plotly.relayout(element, size));
@@ -160,6 +164,7 @@ export function createContour(element, { onPick, onHover }) {
       const known = [...info.minima, ...(info.local_minima ?? [])].map((p) => p.f);
       zmin = Math.min(zmin, ...known);
       scale = logScale(grid.z, zmin, zmax - zmin);
+      lift = 0.015 * (scale(zmax) - scale(zmin));
       render();
     },
     setView(view) {
