@@ -104,7 +104,7 @@ export function createControls(root, { store, catalog, validateExpression }) {
         const error = await validateExpression(input.value);
         message.textContent = error ?? "";
         input.classList.toggle("invalid", Boolean(error));
-        if (!error) set({ expression: input.value, start: null });
+        if (!error && input.value !== store.get().expression) set({ expression: input.value, start: null });
       }, 300);
       input.addEventListener("input", check);
       body.push(row("f(x, y)", input), message,

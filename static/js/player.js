@@ -62,8 +62,9 @@ export function createPlayer({ slider, playButton, readout, onCursor }) {
   }
 
   slider.addEventListener("input", () => {
+    const step = Number(slider.value); // read before pause() redraws the slider at the old step
     pause();
-    set(Number(slider.value));
+    set(step);
   });
   playButton.addEventListener("click", () => (playing ? pause() : play()));
 

@@ -186,8 +186,12 @@ export function createContour(element, { onPick, onHover }) {
       render();
     },
     markDiverged(run) {
+      // The last point still inside the plotted domain: a diverged path leaves it at once.
       const path = paths[run];
-      const last = path.x.length - 1;
+      const inside = (i) => path.x[i] >= surface.domain.x[0] && path.x[i] <= surface.domain.x[1]
+        && path.y[i] >= surface.domain.y[0] && path.y[i] <= surface.domain.y[1];
+      let last = path.x.length - 1;
+      while (last > 0 && !inside(last)) last -= 1;
       if (last < 0) return;
       ends.push({ point: { x: path.x[last], y: path.y[last], f: path.loss[last] }, color: colorOf(run) });
       const update = { x: [ends.map((e) => e.point.x)], y: [ends.map((e) => e.point.y)],
