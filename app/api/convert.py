@@ -79,7 +79,7 @@ class PreparedRun:
         )
         self.labels = _labels(request)
 
-    def chunks(self, batch: Batch) -> Iterator[runner.Chunk]:
+    def chunks(self, batch: Batch, first_chunk: int = 32) -> Iterator[runner.Chunk]:
         return runner.run(
             self.plan.objective,
             batch.transform,
@@ -88,6 +88,7 @@ class PreparedRun:
             batch.lr,
             tol=self.plan.tol,
             needs_hessian=batch.needs_hessian,
+            first_chunk=first_chunk,
         )
 
     def heads(self) -> list[dict[str, Any]]:
@@ -112,7 +113,9 @@ class PreparedRun:
 
     def result(self) -> dict[str, Any]:
         started = time.perf_counter()
-        wholes = [(batch, runner.collect(self.chunks(batch), self.plan.steps)) for batch in self.plan.batches]
+        # Nothing is shown before the end here, so the chunks can be large from the start.
+        steps = self.plan.steps
+        wholes = [(batch, runner.collect(self.chunks(batch, first_chunk=steps), steps)) for batch in self.plan.batches]
         elapsed = (time.perf_counter() - started) * 1e3
         runs: list[dict[str, Any]] = [{} for _ in self.labels]
         heads = self.heads()

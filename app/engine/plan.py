@@ -81,9 +81,10 @@ def plan_run(
     batches = []
     for i, (choice, values) in enumerate(zip(optimizers, params, strict=True)):
         optimizer = OPTIMIZERS[choice.name]
-        table = np.repeat(lr[:, i : i + 1], len(starts), axis=1)  # (steps, B)
-        hyper = {**values, "lr": lr[:, i].tolist().__getitem__}  # a float per step: the cheapest factor
-        transform = chain(*shared, optimizer.build(**hyper))
+        table = np.broadcast_to(lr[:, i : i + 1], (steps, len(starts)))  # (steps, B), a view
+        # A constant rate stays a number; a schedule becomes a list of floats, the cheapest factor per step.
+        rate = values["lr"] if schedule_name == "constant" else lr[:, i].tolist().__getitem__
+        transform = chain(*shared, optimizer.build(**{**values, "lr": rate}))
         batches.append(Batch(i, transform, starts.copy(), table, optimizer.needs_hessian))
     return RunPlan(
         objective=SurfaceObjective(surface.functions, l1, l2),

@@ -75,23 +75,24 @@ def run(
     xs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
     gs = np.empty((max_chunk + 1, dim, batch)).transpose(0, 2, 1)
     ls = np.empty((max_chunk + 1, batch))
-    xv, lv, gv = list(xs), list(ls), list(gs)  # indexing a list is cheaper than slicing an array
     # errstate is entered per chunk, never held across a yield: a stream resumes
     # this generator from another thread, where numpy's context is not the same.
     with np.errstate(all="ignore"):
         xs[0] = theta
-        objective.evaluate(xv[0], lv[0], gv[0])
+        objective.evaluate(xs[0], ls[0], gs[0])
         # A finite norm means finite components that also do not square past float64.
         start_norm = np.sqrt(np.sum(gs[0] * gs[0], axis=-1))
         if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(start_norm))):
             raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
-        hessian = objective.hessian(xv[0]) if needs_hessian else None
-        state = transform.init(xv[0])
+        hessian = objective.hessian(xs[0]) if needs_hessian else None
+        state = transform.init(xs[0])
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
     update, evaluate, add = transform.update, objective.evaluate, np.add  # looked up once, not per step
     while offset < steps and np.any(status == RUNNING):
         n = min(size, steps - offset)
+        # Per-step views of this chunk's rows: indexing a list is cheaper than slicing an array.
+        xv, lv, gv = list(xs[: n + 1]), list(ls[: n + 1]), list(gs[: n + 1])
         with np.errstate(all="ignore"):
             for i in range(n):
                 if hessian is None:

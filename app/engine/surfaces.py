@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import sympy
@@ -245,11 +246,17 @@ def _points(
 
 def resolve_builtin(name: str, params: Mapping[str, float] | None = None) -> Surface:
     """A built-in surface with its parameters set (missing ones take their defaults)."""
+    return _resolve_builtin(name, tuple(sorted((params or {}).items())))
+
+
+@lru_cache(maxsize=256)
+def _resolve_builtin(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
+    # Cached: sympy's substitution and the known points cost more than a short run.
     if name not in SURFACES:
         raise InvalidInput("surface.name", f"unknown surface '{name}' (known: {', '.join(SURFACES)})")
     spec = SURFACES[name]
     values = dict(spec.params)
-    for key, value in (params or {}).items():
+    for key, value in params:
         if key not in spec.params:
             known = ", ".join(spec.params) or "none"
             raise InvalidInput(f"surface.params.{key}", f"'{name}' has no parameter '{key}' (known: {known})")
