@@ -36,6 +36,7 @@ async function main() {
   let runs = []; // the trajectories as they stream in
   let surfaceInfo = null;
   let shownSurface = null;
+  let shownGrid = null;
   const grids = new Map();
 
   // The step under the cursor (or the mouse), drawn in every plot at once.
@@ -108,18 +109,17 @@ async function main() {
     const onLine = (line) => {
       if (line.type === "start") {
         ready = grid.then((gridData) => {
-          surfaceInfo = line.surface;
-          if (shownSurface !== surfaceKey || !state.start) controls.setDefaultStart(surfaceInfo.start);
           if (shownSurface !== surfaceKey) {
-            contour.setSurface(surfaceInfo, gridData, state.view);
+            surfaceInfo = line.surface;
             shownSurface = surfaceKey;
+            shownGrid = gridData;
           }
+          if (!state.start) controls.setDefaultStart(surfaceInfo.start);
           const start = state.start ?? surfaceInfo.start;
-          contour.setStart(start);
           controls.showStart(start);
           runs = line.runs.map((r) => ({ ...r, x: [], y: [], loss: [], grad_norm: [], lr: [], step: [] }));
           const labels = runs.map((r) => r.label);
-          contour.setRuns(runs, labels);
+          contour.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: labels });
           for (const series of [loss, grad, rate]) series.setRuns(labels);
           summary.render(runs, surfaceInfo.minima);
           player.reset(state.cursor);

@@ -131,6 +131,7 @@ new MutationObserver(() => {
   const lengths = (traces) => traces.map((t) => (t.x ? t.x.length : 0));
   window.__runs.snapshots.push({
     contour: lengths(data("contour")),
+    shapes: (document.querySelector('[data-testid="contour"]')?.layout?.shapes ?? []).length,
     loss: lengths(data("loss")),
     grad: lengths(data("grad-norm")),
   });

@@ -97,9 +97,21 @@ def readout(page: Page) -> tuple[int, int]:
     return int(words[1]), int(words[3])
 
 
+# The start and the current points are layout shapes of the contour (Plotly moves those without a
+# redraw): shapes[0] is the start, shapes[1:] the current point of every run.
+SHAPES = "document.querySelector('[data-testid=\"contour\"]').layout.shapes"
+
+
+def shape_points(page: Page) -> list[tuple[float, float]]:
+    return [tuple(p) for p in page.evaluate(f"() => {SHAPES}.map((s) => [s.xanchor, s.yanchor])")]
+
+
 def markers(page: Page) -> list[tuple[float, float]]:
-    now = traces(page, "contour")[4]
-    return list(zip(now["x"], now["y"], strict=True))
+    return shape_points(page)[1:]
+
+
+def start_marker(page: Page) -> tuple[float, float]:
+    return shape_points(page)[0]
 
 
 def points_at(runs: list[dict[str, Any]], step: int) -> list[tuple[float, float]]:
@@ -141,7 +153,7 @@ def test_default_run_fills_contour_series_and_summary(page: Page) -> None:
         assert all(math.isfinite(v) for v in run["x"] + run["y"])
         assert (run["x"][0], run["y"][0]) == (-1.5, 2.0)  # rosenbrock's start
     # start marker, and the current points at the last step
-    assert (contour[3]["x"], contour[3]["y"]) == ([-1.5], [2.0])
+    assert start_marker(page) == (-1.5, 2.0)
     assert markers(page) == points_at(runs, 500)
     assert contour[5]["x"] == []  # nothing diverged
 
@@ -206,8 +218,8 @@ def test_scrub_moves_the_current_points(page: Page) -> None:
     expect(page.locator(tid("readout"))).to_have_text("step 123 / 500")
     page.wait_for_function(
         """want => {
-            const now = document.querySelector('[data-testid="contour"]').data[4];
-            return JSON.stringify([now.x, now.y]) === JSON.stringify(want);
+            const now = document.querySelector('[data-testid="contour"]').layout.shapes.slice(1);
+            return JSON.stringify([now.map((s) => s.xanchor), now.map((s) => s.yanchor)]) === JSON.stringify(want);
         }""",
         arg=[[p[0] for p in points_at(runs, 123)], [p[1] for p in points_at(runs, 123)]],
         timeout=3000,
@@ -223,7 +235,7 @@ def test_keyboard_steps_plays_and_goes_home(page: Page) -> None:
 
     page.keyboard.press("Home")
     expect(page.locator(tid("readout"))).to_have_text("step 0 / 500")
-    page.wait_for_function("() => document.querySelector('[data-testid=\"contour\"]').data[4].x.length === 3")
+    page.wait_for_function(f"() => {SHAPES}.length === 4")
     page.wait_for_timeout(50)
     assert markers(page) == points_at(runs, 0)
 
@@ -244,9 +256,9 @@ def test_keyboard_steps_plays_and_goes_home(page: Page) -> None:
     # the readout and the markers, read together (the markers follow the readout within a frame)
     text, now_x, now_y = page.evaluate(
         """() => {
-            const now = document.querySelector('[data-testid="contour"]').data[4];
+            const now = document.querySelector('[data-testid="contour"]').layout.shapes.slice(1);
             const text = document.querySelector('[data-testid="readout"]').textContent;
-            return [text, Array.from(now.x), Array.from(now.y)];
+            return [text, now.map((s) => s.xanchor), now.map((s) => s.yanchor)];
         }"""
     )
     playing_step = int(text.split()[1])
@@ -338,8 +350,8 @@ def test_click_on_contour_moves_the_start(page: Page) -> None:
         return abs(point[0] - want[0]) <= tolerance[0] and abs(point[1] - want[1]) <= tolerance[1]
 
     contour = traces(page, "contour")
-    start = (contour[3]["x"][0], contour[3]["y"][0])
-    assert len(contour[3]["x"]) == 1 and near(start), (start, want)
+    start = start_marker(page)
+    assert near(start), (start, want)
     runs = contour[FIXED:]
     assert len(runs) == 3
     for run in runs:
@@ -424,6 +436,6 @@ def test_runs_hook_is_set_after_the_plots_are_drawn(page: Page) -> None:
     open_explorer(page, "n=200")
     snapshot = page.evaluate("window.__runs.snapshots[0]")
     assert snapshot["contour"][FIXED:] == [201, 201, 201], snapshot
-    assert snapshot["contour"][4] == 3, snapshot  # the current point of every run
+    assert snapshot["shapes"] == 1 + 3, snapshot  # the start and the current point of every run
     assert snapshot["loss"] == [201, 201, 201], snapshot
     assert snapshot["grad"] == [201, 201, 201], snapshot

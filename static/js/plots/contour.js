@@ -1,50 +1,58 @@
-// The hero figure: the surface (contour or 3D), known points, the paths and the
-// current point of every optimizer. The only module that calls Plotly for it.
+// The hero figure: the surface, its known points, the paths and the current point
+// of every optimizer. The only module that calls Plotly for it.
+//
+// In 2D it is two stacked figures with the same axes: the surface below, drawn
+// once per surface, and a transparent figure above with the paths, so that a
+// streamed chunk or a playback frame never redraws the 120×120 contour. The
+// start and current points are layout shapes, which Plotly moves without a redraw.
+// In 3D one figure holds everything.
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame } from "./frame.js";
 
-const Plotly = window.Plotly;
-const FIXED = 6; // traces before the paths: surface, minima, saddles, start, cursor markers, end markers
+const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, diverged ends
+const MARKER_PX = 7;
 
 // Colour by log(f − f_min + δ): Rosenbrock's valley and a quadratic's bowl both read.
-function logScale(z, zmin, span) {
+function logScale(zmin, span) {
   const delta = Math.max(span * 1e-4, 1e-12);
   return (v) => (v === null ? null : Math.log10(v - zmin + delta));
 }
 
 export function createContour(element, { onPick, onHover }) {
+  const Plotly = window.Plotly;
+  const background = document.createElement("div");
+  background.className = "plot background";
+  element.before(background);
+
   let surface = null;
   let gridData = null;
   let options = { threeD: false, logColor: true };
-  let heads = [];
+  let labels = [];
   let paths = []; // per run: {x, y, loss}
   let pending = []; // per run: points not yet drawn
   let scale = (v) => v;
-  let labels = [];
-
-  const axis = (range, title) => ({
-    range, title: { text: title, standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", fixedrange: true,
-  });
-
   let lift = 0; // in 3D, paths float a little above the surface so that it does not hide them
+  let start = null;
+  let ends = []; // {point, color}: where diverged runs stopped
+  let current = []; // per run: {x, y, loss} or null
 
-  function zOf(loss) {
-    return (options.logColor ? scale(loss) : loss) + (options.threeD ? lift : 0);
+  const zOf = (loss) => (options.logColor ? scale(loss) : loss) + (options.threeD ? lift : 0);
+  const startPoint = () => start ?? surface.start;
+  const startLoss = () => paths.find((p) => p.loss.length)?.loss[0] ?? null;
+
+  function surfaceTrace(visible) {
+    const { x, y, z } = gridData;
+    const zc = z.map((row) => row.map(options.logColor ? scale : (v) => v));
+    return options.threeD
+      ? { type: "surface", x, y, z: zc, colorscale: SURFACE_SCALE, showscale: false, opacity: 0.8, hoverinfo: "skip",
+          contours: { z: { show: true, usecolormap: true } } }
+      : { type: "contour", x, y, z: zc, colorscale: SURFACE_SCALE, showscale: false, ncontours: 28, visible,
+          contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
+          hoverinfo: "skip", connectgaps: false };
   }
 
-  function traces() {
-    const { x: xs, y: ys, z } = gridData;
-    const zc = z.map((row) => row.map(options.logColor ? scale : (v) => v));
-    const runs = heads.map((head, i) => ({
-      name: labels[i],
-      x: [...(paths[i]?.x ?? [])], // copies: Plotly keeps the arrays it is given and extendTraces grows them
-      y: [...(paths[i]?.y ?? [])],
-      ...(options.threeD ? { z: (paths[i]?.loss ?? []).map(zOf), type: "scatter3d" } : { type: "scatter" }),
-      mode: "lines",
-      line: { color: colorOf(i), width: options.threeD ? 7 : 2.5 },
-      hovertemplate: `${labels[i]}<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>`,
-    }));
-    const points = (list, symbol, name, color) => ({
+  function points(list, symbol, name, color, extra = {}) {
+    return {
       type: options.threeD ? "scatter3d" : "scatter",
       mode: "markers",
       name,
@@ -53,50 +61,78 @@ export function createContour(element, { onPick, onHover }) {
       ...(options.threeD ? { z: list.map((p) => zOf(p.f)) } : {}),
       marker: { symbol, size: options.threeD ? 5 : 11, color, line: { color: "#1d2330", width: 1.5 } },
       hovertemplate: `${name} (%{x:.4g}, %{y:.4g})<extra></extra>`,
-      showlegend: false,
-    });
-    const surfaceTrace = options.threeD
-      ? { type: "surface", x: xs, y: ys, z: zc, colorscale: SURFACE_SCALE, showscale: false, opacity: 0.8,
-          hoverinfo: "skip", contours: { z: { show: true, usecolormap: true, project: { z: false } } } }
-      : { type: "contour", x: xs, y: ys, z: zc, colorscale: SURFACE_SCALE, showscale: false, ncontours: 28,
-          contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
-          hoverinfo: "skip", connectgaps: false };
-    const start = startPoint();
+      ...extra,
+    };
+  }
+
+  // The surface trace is kept (hidden) in the top figure too: its data is what the page shows.
+  function topTraces() {
+    const shown = current.map((p, i) => [p, i]).filter(([p]) => p);
+    const in3D = (list) => (options.threeD ? list : []);
     return [
-      surfaceTrace,
+      surfaceTrace(false),
       points([...surface.minima, ...(surface.local_minima ?? [])], "star", "minimum", "#ffd400"),
-      points(surface.saddles, "x", "saddle", "#ffffff"),
-      { ...points([{ x: start[0], y: start[1], f: pathsLoss0() }], "circle-open", "start", "#1d2330"),
-        marker: { size: options.threeD ? 6 : 14, color: "#1d2330", line: { width: 2.5 }, symbol: "circle-open" } },
-      { ...points([], "circle", "now", []), marker: { size: options.threeD ? 6 : 12, color: [], line: { color: "#fff", width: 2 } } },
-      { ...points(ends.map((e) => e.point), "x-thin", "diverged", []),
-        marker: { symbol: "x-thin", size: 16, color: ends.map((e) => e.color), line: { width: 3, color: ends.map((e) => e.color) } } },
-      ...runs,
+      points(surface.saddles, options.threeD ? "x" : "x-thin", "saddle", "#1d2330",
+        { marker: { symbol: options.threeD ? "x" : "x-thin", size: 12, line: { color: "#1d2330", width: 2.5 } } }),
+      points(in3D(startLoss() === null ? [] : [{ x: startPoint()[0], y: startPoint()[1], f: startLoss() }]), "circle-open",
+        "start", "#1d2330"),
+      points(in3D(shown.map(([p]) => ({ x: p.x, y: p.y, f: p.loss }))), "circle", "now", shown.map(([, i]) => colorOf(i))),
+      points(ends.map((e) => e.point), "x-thin", "diverged", [],
+        { marker: { symbol: "x-thin", size: 16, line: { width: 3, color: ends.map((e) => e.color) } } }),
+      ...labels.map((label, i) => ({
+        name: label,
+        x: [...paths[i].x], // copies: Plotly keeps the arrays it is given and extendTraces grows them
+        y: [...paths[i].y],
+        ...(options.threeD ? { z: paths[i].loss.map(zOf), type: "scatter3d" } : { type: "scatter" }),
+        mode: "lines",
+        line: { color: colorOf(i), width: options.threeD ? 7 : 2.5 },
+        hovertemplate: `${label}<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>`,
+      })),
     ];
   }
 
-  let start = null;
-  let ends = []; // {point, color}: where diverged runs stopped
-  const startPoint = () => start ?? surface.start;
-  const pathsLoss0 = () => paths.find((p) => p?.loss.length)?.loss[0] ?? gridData.z[0][0];
+  function circle(x, y, fill, line, radius = MARKER_PX) {
+    return { type: "circle", xref: "x", yref: "y", xsizemode: "pixel", ysizemode: "pixel", xanchor: x, yanchor: y,
+      x0: -radius, x1: radius, y0: -radius, y1: radius, fillcolor: fill, line: { color: line, width: 2.5 },
+      layer: "above" };
+  }
 
-  function layout() {
+  function shapes() {
+    if (options.threeD || !surface) return [];
+    const [sx, sy] = startPoint();
+    const now = current.flatMap((p, i) => (p ? [circle(p.x, p.y, colorOf(i), "#ffffff", 6)] : []));
+    return [circle(sx, sy, "rgba(0,0,0,0)", "#1d2330", 8), ...now];
+  }
+
+  const font = { family: "system-ui, sans-serif", size: 13, color: "#1d2330" };
+  function layout(axesVisible) {
     const [xr, yr] = [surface.domain.x, surface.domain.y];
-    const common = { ...boxSize(element), margin: { l: 48, r: 12, t: 8, b: 40 }, showlegend: false, uirevision: surface.name,
-      paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif", size: 13, color: "#1d2330" } };
+    const common = { ...boxSize(element), margin: { l: 48, r: 12, t: 8, b: 40 }, showlegend: false, font,
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", uirevision: surface.name };
     if (options.threeD) {
       return { ...common, scene: { xaxis: { range: xr, title: { text: "x" } }, yaxis: { range: yr, title: { text: "y" } },
         zaxis: { title: { text: options.logColor ? "log f" : "f" } }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
     }
-    return { ...common, xaxis: axis(xr, "x"), yaxis: { ...axis(yr, "y"), scaleanchor: undefined }, dragmode: false,
-      hovermode: "closest" };
+    const axis = (range, title) => ({ range, title: { text: title, standoff: 4 }, zeroline: false, showgrid: false,
+      ticks: "outside", fixedrange: true, visible: axesVisible });
+    return { ...common, xaxis: axis(xr, "x"), yaxis: axis(yr, "y"), dragmode: false, hovermode: "closest",
+      shapes: axesVisible ? [] : shapes() };
+  }
+
+  const config = { displaylogo: false, responsive: false, displayModeBar: false };
+  function renderBackground() {
+    if (options.threeD) {
+      Plotly.purge(background);
+      background.hidden = true;
+      return;
+    }
+    background.hidden = false;
+    Plotly.react(background, [surfaceTrace(true)], layout(true), { ...config, staticPlot: true });
   }
 
   let listening = false;
-  function render() {
-    if (!surface || !gridData) return;
-    Plotly.react(element, traces(), layout(), { displaylogo: false, responsive: false,
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "zoom2d", "pan2d", "zoomIn2d", "zoomOut2d"] });
+  function renderTop() {
+    Plotly.react(element, topTraces(), layout(false), config);
     if (!listening && element.on) {
       listening = true;
       element.on("plotly_hover", (event) => {
@@ -111,7 +147,7 @@ export function createContour(element, { onPick, onHover }) {
     const indices = [];
     const update = { x: [], y: [], ...(options.threeD ? { z: [] } : {}) };
     pending.forEach((points, i) => {
-      if (!points || !points.x.length) return;
+      if (!points.x.length) return;
       indices.push(FIXED + i);
       update.x.push(points.x);
       update.y.push(points.y);
@@ -119,13 +155,32 @@ export function createContour(element, { onPick, onHover }) {
       pending[i] = { x: [], y: [], loss: [] };
     });
     if (indices.length) Plotly.extendTraces(element, update, indices);
-    // The start's height is the loss there, known once the first point has arrived.
-    if (options.threeD && indices.length) Plotly.restyle(element, { z: [[zOf(pathsLoss0())]] }, [3]);
   });
 
-  followBox(element, (size) => element.layout && Plotly.relayout(element, size));
+  const moveMarkers = perFrame(() => {
+    if (!surface) return;
+    if (!options.threeD) {
+      Plotly.relayout(element, { shapes: shapes() });
+      return;
+    }
+    const shown = current.map((p, i) => [p, i]).filter(([p]) => p);
+    const [sx, sy] = startPoint();
+    const start3d = startLoss() === null ? [] : [zOf(startLoss())];
+    Plotly.restyle(element, {
+      x: [start3d.length ? [sx] : [], shown.map(([p]) => p.x)],
+      y: [start3d.length ? [sy] : [], shown.map(([p]) => p.y)],
+      z: [start3d, shown.map(([p]) => zOf(p.loss))],
+      "marker.color": ["#1d2330", shown.map(([, i]) => colorOf(i))],
+    }, [3, 4]);
+  });
 
-  // Click (and drag) anywhere on the contour to move the start point.
+  followBox(element, (size) => {
+    if (!surface) return;
+    if (!options.threeD) Plotly.relayout(background, size);
+    Plotly.relayout(element, size);
+  });
+
+  // Click (and drag) anywhere on the 2D plot to move the start point.
   function toData(event) {
     const full = element._fullLayout;
     if (!full?.xaxis || options.threeD) return null;
@@ -154,36 +209,49 @@ export function createContour(element, { onPick, onHover }) {
   element.addEventListener("pointercancel", stop);
 
   return {
-    setSurface(info, grid, view) {
+    // A new run: everything set at once, drawn once (the surface only when it changed).
+    reset({ info, grid, view, startAt, runLabels }) {
+      const surfaceChanged = info !== surface || grid !== gridData || view.threeD !== options.threeD
+        || view.logColor !== options.logColor;
       surface = info;
       gridData = grid;
-      options = { ...options, ...view };
-      let zmin = Infinity;
-      let zmax = -Infinity;
-      for (const row of grid.z) for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
-      const known = [...info.minima, ...(info.local_minima ?? [])].map((p) => p.f);
-      zmin = Math.min(zmin, ...known);
-      scale = logScale(grid.z, zmin, zmax - zmin);
-      lift = 0.015 * (scale(zmax) - scale(zmin));
-      render();
+      options = { ...options, threeD: view.threeD, logColor: view.logColor };
+      if (surfaceChanged) {
+        let zmin = Infinity;
+        let zmax = -Infinity;
+        for (const row of grid.z) for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
+        zmin = Math.min(zmin, ...[...info.minima, ...(info.local_minima ?? [])].map((p) => p.f));
+        scale = logScale(zmin, zmax - zmin);
+        lift = 0.015 * (scale(zmax) - scale(zmin));
+      }
+      start = startAt;
+      labels = runLabels;
+      paths = labels.map(() => ({ x: [], y: [], loss: [] }));
+      pending = labels.map(() => ({ x: [], y: [], loss: [] }));
+      current = labels.map(() => null);
+      ends = [];
+      if (surfaceChanged) renderBackground();
+      renderTop();
     },
     setView(view) {
-      options = { ...options, ...view };
-      render();
+      if (!surface) return;
+      this.reset({ info: surface, grid: gridData, view, startAt: start, runLabels: labels });
     },
     setStart(point) {
       start = point;
-      if (surface && gridData && !options.threeD) {
-        Plotly.restyle(element, { x: [[startPoint()[0]]], y: [[startPoint()[1]]] }, [3]);
-      }
+      moveMarkers();
     },
-    setRuns(newHeads, newLabels) {
-      heads = newHeads;
-      labels = newLabels;
-      paths = heads.map(() => ({ x: [], y: [], loss: [] }));
-      pending = heads.map(() => ({ x: [], y: [], loss: [] }));
-      ends = [];
-      render();
+    appendChunk(run, chunk) {
+      for (const key of ["x", "y", "loss"]) {
+        paths[run][key].push(...chunk[key]);
+        pending[run][key].push(...chunk[key]);
+      }
+      flush();
+    },
+    // points: per run, {x, y, loss} or null
+    setCursor(points) {
+      current = points;
+      moveMarkers();
     },
     markDiverged(run) {
       // The last point still inside the plotted domain: a diverged path leaves it at once.
@@ -195,30 +263,27 @@ export function createContour(element, { onPick, onHover }) {
       if (last < 0) return;
       ends.push({ point: { x: path.x[last], y: path.y[last], f: path.loss[last] }, color: colorOf(run) });
       const update = { x: [ends.map((e) => e.point.x)], y: [ends.map((e) => e.point.y)],
-        "marker.color": [ends.map((e) => e.color)], "marker.line.color": [ends.map((e) => e.color)] };
+        "marker.line.color": [ends.map((e) => e.color)] };
       if (options.threeD) update.z = [ends.map((e) => zOf(e.point.f))];
       Plotly.restyle(element, update, [5]);
     },
-    downloadPNG() {
-      return Plotly.downloadImage(element, { format: "png", width: 1400, height: 1000, filename: "gdviz" });
-    },
-    appendChunk(run, chunk) {
-      for (const key of ["x", "y", "loss"]) {
-        paths[run][key].push(...chunk[key]);
-        pending[run][key].push(...chunk[key]);
+    async downloadPNG() {
+      // The picture a person sees: both layers composed into one image.
+      const size = boxSize(element);
+      const layers = options.threeD ? [element] : [background, element];
+      const urls = await Promise.all(layers.map((l) => Plotly.toImage(l, { format: "png", ...size, scale: 2 })));
+      const canvas = Object.assign(document.createElement("canvas"), { width: size.width * 2, height: size.height * 2 });
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      for (const url of urls) {
+        const image = new Image();
+        image.src = url;
+        await image.decode();
+        context.drawImage(image, 0, 0);
       }
-      flush();
-    },
-    // points: per run, {x, y, loss} or null
-    setCursor(points) {
-      const shown = points.map((p, i) => [p, i]).filter(([p]) => p);
-      const update = {
-        x: [shown.map(([p]) => p.x)],
-        y: [shown.map(([p]) => p.y)],
-        "marker.color": [shown.map(([, i]) => colorOf(i))],
-      };
-      if (options.threeD) update.z = [shown.map(([p]) => zOf(p.loss))];
-      Plotly.restyle(element, update, [4]);
+      const link = Object.assign(document.createElement("a"), { href: canvas.toDataURL("image/png"), download: "gdviz.png" });
+      link.click();
     },
     element,
   };

@@ -19,7 +19,8 @@ export function boxSize(element) {
 }
 
 export function followBox(element, onResize) {
-  let last = "";
+  const first = boxSize(element);
+  let last = `${first.width}x${first.height}`; // the size the figure was first drawn at
   new ResizeObserver(() => {
     const size = boxSize(element);
     const key = `${size.width}x${size.height}`;
