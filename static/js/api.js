@@ -54,10 +54,16 @@ export async function streamRun(body, onLine, signal) {
     if (done) break;
     buffer += decoder.decode(value, { stream: true });
     let newline;
+    let since = performance.now();
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
       if (line) onLine(JSON.parse(line));
+      if (performance.now() - since > 30) {
+        // A big batch of lines must not freeze the page: let it paint and handle input.
+        await new Promise((resolve) => setTimeout(resolve));
+        since = performance.now();
+      }
     }
   }
   if (buffer.trim()) onLine(JSON.parse(buffer));

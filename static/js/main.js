@@ -13,6 +13,7 @@ import { createSummary } from "./summary.js";
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol"];
 const $ = (id) => document.getElementById(id);
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
 function say(text, kind = "info") {
   const box = $("message");
@@ -30,14 +31,27 @@ async function validateExpression(expression) {
   }
 }
 
+// Plotly is a deferred script after this module: it has run by DOMContentLoaded.
+const plotlyReady = new Promise((resolve) => {
+  const check = () => window.Plotly && resolve();
+  check();
+  document.addEventListener("DOMContentLoaded", check);
+  window.addEventListener("load", check);
+});
+
 async function main() {
-  const catalog = await api.catalog();
+  // Ask for the catalog and the surface's grid before Plotly is evaluated (the
+  // grid only needs the surface named in the URL), and wait for both afterwards.
+  const catalogRequest = api.catalog();
+  const grids = new Map();
+  const early = runBody(decode(location.search)).surface;
+  grids.set(JSON.stringify(early), api.grid(early, 120).catch(() => grids.delete(JSON.stringify(early))));
+  const [catalog] = await Promise.all([catalogRequest, plotlyReady]);
   const store = createStore(decode(location.search, catalog));
   let runs = []; // the trajectories as they stream in
   let surfaceInfo = null;
   let shownSurface = null;
   let shownGrid = null;
-  const grids = new Map();
 
   // The step under the cursor (or the mouse), drawn in every plot at once.
   let shownStep = 0;
@@ -108,7 +122,7 @@ async function main() {
     say("");
     const onLine = (line) => {
       if (line.type === "start") {
-        ready = grid.then((gridData) => {
+        ready = grid.then(async (gridData) => {
           if (shownSurface !== surfaceKey) {
             surfaceInfo = line.surface;
             shownSurface = surfaceKey;
@@ -120,6 +134,7 @@ async function main() {
           runs = line.runs.map((r) => ({ ...r, x: [], y: [], loss: [], grad_norm: [], lr: [], step: [] }));
           const labels = runs.map((r) => r.label);
           contour.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: labels });
+          await nextTask(); // the contour is on screen: the side plots follow in a task of their own
           for (const series of [loss, grad, rate]) series.setRuns(labels);
           summary.render(runs, surfaceInfo.minima);
           player.reset(state.cursor);

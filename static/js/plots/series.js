@@ -4,9 +4,8 @@
 import { colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame } from "./frame.js";
 
-const Plotly = window.Plotly;
-
-export function createSeries(element, { title, field, log = true, onHover }) {
+export function createSeries(element, { title, log = true, onHover }) {
+  const Plotly = window.Plotly;
   let steps = []; // per run: step indices
   let values = []; // per run: values
   let pending = [];
