@@ -218,6 +218,7 @@ class Server:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
         self.log = tempfile.TemporaryFile()
         self.proc: subprocess.Popen | None = None
 

@@ -31,16 +31,9 @@ import argparse
 import itertools
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -231,84 +224,8 @@ PAGE_STATE = r"""
 # ---------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m app serve` in its own process group, on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(self.port)],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own group: Ctrl-C here does not reach it, stop() ends it all
-        )
-
-    def log_tail(self, n: int = 2000) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-n:]
-
-    def wait_ready(self, timeout: float = 30.0) -> float:
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/api/optimizers", timeout=2.0) as response:
-                    if response.status == 200:
-                        return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server not ready after {timeout} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            for sig, wait in ((signal.SIGINT, 8.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
-                try:
-                    os.killpg(self.proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self.proc.wait(wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.log.close()
-
-
-@contextmanager
-def running_server() -> Iterator[Server]:
-    server = Server()
-    try:
-        ready = server.wait_ready()
-        print(f"server: port {server.port}, ready in {ready:.1f} s", flush=True)
-        yield server
-    finally:
-        server.stop()
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def load_average() -> str:
-    try:
-        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
-        return "load average n/a"
+# The server's lifecycle is bench_api's: the same process group handling, log and readiness wait.
+from bench_api import Server, load_average, running_server  # noqa: E402
 
 
 def page_url(server: Server, optimizers: list[str], steps: int, every: int = 1) -> str:
@@ -604,7 +521,7 @@ def main() -> None:
 
     errors: list[str] = []
     started = time.perf_counter()
-    with running_server() as server, sync_playwright() as pw:
+    with running_server(workers=1) as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             print(
