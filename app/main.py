@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import __version__
 from .api.errors import validation_handler
-from .api.routes import catalog, grid, pages, runs
+from .api.routes import catalog, grid, pages, runs, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def create_app() -> FastAPI:
         "Every 422 names the offending field in `loc` and at the start of `msg`.",
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
-    for module in (catalog, grid, runs, pages):
+    for module in (catalog, grid, runs, train, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -12,7 +12,12 @@ class Settings(BaseModel):
     max_expression_length: int = 300
     max_start_abs: float = 1e6
     max_domain_abs: float = 1e6
-    stream_chunk_steps: int = 4096
+    max_layers: int = 4
+    max_units: int = 64
+    max_points: int = 2000
+    max_landscape_n: int = 61
+    max_train_steps: int = 20_000
+    max_records: int = 2001
 
 
 settings = Settings()

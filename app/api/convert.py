@@ -15,6 +15,7 @@ from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
 from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
+from .json import with_nulls
 from .models.runs import RunRequest
 from .models.surfaces import BuiltinSurface, CustomSurface, GridRequest
 
@@ -51,9 +52,7 @@ def grid(request: GridRequest) -> dict[str, Any]:
     result = evaluate_grid(
         surface, request.x_range or surface.domain[0], request.y_range or surface.domain[1], request.n
     )
-    # NaN is not JSON: a non-finite value goes out as null.
-    z = [[None if v != v else v for v in row] for row in result.z.tolist()]
-    return {"x": result.x, "y": result.y, "z": z}
+    return {"x": result.x, "y": result.y, "z": with_nulls(result.z)}
 
 
 class PreparedRun:

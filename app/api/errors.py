@@ -24,7 +24,11 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     for i, part in enumerate(parts):
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in _TAGS and i > 0 and (isinstance(parts[i - 1], int) or parts[i - 1] in ("schedule", "surface")):
+        elif (
+            part in _TAGS
+            and i > 0
+            and (isinstance(parts[i - 1], int) or parts[i - 1] in ("schedule", "surface", "optimizer"))
+        ):
             continue
         else:
             path += f".{part}" if path else str(part)

@@ -1,0 +1,99 @@
+"""Models of POST /api/train and /api/train/stream (tiny networks, SPEC §5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+
+from ...engine.nn.datasets import DATASETS
+from ...engine.nn.layers import ACTIVATIONS
+from ...settings import settings
+from .base import Request, Response
+from .catalog import OptimizerConfig, ScheduleConfig
+from .runs import ClipConfig, Status
+
+DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
+ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+Units = Annotated[int, Field(ge=1, le=settings.max_units)]
+
+
+class DatasetConfig(Request):
+    name: DatasetName = "moons"  # type: ignore[valid-type]
+    n: int = Field(default=200, ge=4, le=settings.max_points)
+    noise: float = Field(default=0.1, ge=0, le=5)
+    seed: int = Field(default=0, ge=0, lt=2**32)
+
+
+class ModelConfig(Request):
+    hidden: list[Units] = Field(default=[8, 8], max_length=settings.max_layers, description="units per hidden layer")
+    activation: ActivationName = "tanh"  # type: ignore[valid-type]
+    init: Literal["xavier", "he", "normal"] = "xavier"
+    init_scale: float = Field(default=1.0, gt=0, le=100, description="standard deviation of the `normal` init")
+    seed: int = Field(default=0, ge=0, lt=2**32)
+
+
+class BoundaryConfig(Request):
+    n: int = Field(default=50, ge=2, le=200, description="grid points per axis")
+
+
+class LandscapeConfig(Request):
+    n: int = Field(default=21, ge=3, le=settings.max_landscape_n)
+    span: float = Field(default=1.0, gt=0, le=100, description="pca: × the path's extent; random: ± in direction units")
+    method: Literal["pca", "random"] = "pca"
+
+
+_EXAMPLE = {
+    "dataset": {"name": "spiral", "n": 200, "noise": 0.05, "seed": 0},
+    "model": {"hidden": [8, 8], "activation": "tanh", "init": "xavier", "seed": 0},
+    "optimizer": {"name": "adam", "params": {"lr": 0.03}},
+    "steps": 1000,
+    "record_every": 20,
+}
+
+
+class TrainRequest(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    optimizer: OptimizerConfig = Field(default={"name": "adam", "params": {"lr": 0.01}}, validate_default=True)
+    steps: int = Field(default=500, ge=1, le=settings.max_train_steps)
+    batch_size: int | None = Field(default=None, ge=1, le=settings.max_points, description="null: full batch")
+    l2: float = Field(default=0.0, ge=0, description="(l2/2)·Σ‖W‖² over weight matrices")
+    dropout: float = Field(default=0.0, ge=0, lt=1, description="inverted dropout on hidden units, training only")
+    clip: ClipConfig | None = None
+    schedule: ScheduleConfig | None = None
+    record_every: int = Field(default=10, ge=1)
+    boundary: BoundaryConfig | None = Field(default_factory=BoundaryConfig)
+    landscape: LandscapeConfig | None = Field(default_factory=LandscapeConfig)
+    include_weights: bool = False
+
+    @field_validator("record_every")
+    @classmethod
+    def bounded_records(cls, value: int, info: ValidationInfo) -> int:
+        steps = info.data.get("steps", 0)
+        if steps // value + 1 > settings.max_records:
+            raise ValueError(
+                f"at most {settings.max_records} records: steps // record_every + 1 is {steps // value + 1}"
+            )
+        return value
+
+
+class LayerWeights(Response):
+    W: list[list[float]]
+    b: list[float]
+
+
+class TrainResponse(Response):
+    task: Literal["classification", "regression"]
+    data: dict[str, Any] = Field(description='{"x": [[x1, x2], ...], "y": [...]}')
+    steps: list[int] = Field(description="the recorded steps: 0, r, 2r, … and `steps`")
+    loss: list[float] = Field(description="full-data loss (no penalty, no dropout) before update steps[i]")
+    accuracy: list[float] | None
+    grad_norm: list[list[float]] = Field(description="per layer, per record: ‖∂(loss + penalty)/∂W‖_F")
+    weight_norm: list[list[float]]
+    boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
+    landscape: dict[str, Any] | None = Field(description='{"a", "b", "loss", "path": {"a", "b"}}')
+    weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
+    status: Status

@@ -1,0 +1,1 @@
+"""Tiny networks in numpy: datasets, dense layers with their backward passes, training, landscapes."""

@@ -1,0 +1,135 @@
+"""Training a tiny network: the optimizers, schedules and clipping of the 2D engine on a flat weight vector.
+
+`train(...)` yields one Record every `record_every` steps (and at the end), then the
+final landscape; /api/train collects them, the stream route sends them as they come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from ..errors import InvalidInput
+from ..optimizers import OPTIMIZERS, optimizer_params
+from ..schedules import schedule_params, schedule_table
+from ..transforms import chain, clip, clip_by_global_norm
+from .datasets import Dataset
+from .landscape import Landscape, loss_landscape
+from .network import Architecture, loss_and_grad, predict, unflatten
+
+Array = np.ndarray
+
+
+class TrainSpec(NamedTuple):
+    arch: Architecture
+    theta0: Array  # (P,) initial weights
+    optimizer: str
+    params: dict
+    steps: int
+    batch_size: int | None
+    l2: float = 0.0
+    dropout: float = 0.0
+    max_norm: float | None = None
+    clip_value: float | None = None
+    schedule: tuple[str, dict] | None = None
+    record_every: int = 10
+    boundary_n: int | None = 50
+    landscape: tuple[int, float, str] | None = (21, 1.0, "pca")
+    seed: int = 0
+
+
+class Record(NamedTuple):
+    step: int
+    loss: float  # full data, no penalty, no dropout
+    accuracy: float | None
+    grad_norm: list[float]  # per layer: ‖∂(loss + penalty)/∂W‖_F, full batch, before clipping
+    weight_norm: list[float]
+    boundary: Array | None  # (n, n) predictions on the boundary grid
+    theta: Array
+
+
+class Boundary(NamedTuple):
+    x: Array  # (n,)
+    y: Array  # (n,)
+
+
+def boundary_grid(data: Dataset, n: int) -> Boundary:
+    lo, hi = data.x.min(axis=0), data.x.max(axis=0)
+    pad = 0.1 * (hi - lo) + 1e-9
+    return Boundary(np.linspace(lo[0] - pad[0], hi[0] + pad[0], n), np.linspace(lo[1] - pad[1], hi[1] + pad[1], n))
+
+
+def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Boundary | None) -> Record:
+    arch = spec.arch
+    data_loss, _, _, grads = loss_and_grad(arch, theta, data.x, data.y, spec.l2)
+    output = predict(arch, theta, data.x)
+    accuracy = float(np.mean((output > 0) == (data.y > 0.5))) if arch.task == "classification" else None
+    frame = None
+    if grid is not None:
+        gx, gy = np.meshgrid(grid.x, grid.y)  # (n, n): frame[j, i] at x[i], y[j]
+        logits = predict(arch, theta, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+        frame = 1 / (1 + np.exp(-logits)) if arch.task == "classification" else logits
+    return Record(
+        step,
+        data_loss,
+        accuracy,
+        [float(np.linalg.norm(g.W)) for g in grads],
+        [float(np.linalg.norm(layer.W)) for layer in unflatten(arch, theta)],
+        frame,
+        theta.copy(),
+    )
+
+
+def _finite(record: Record) -> bool:
+    values = [record.loss, *record.grad_norm, *record.weight_norm]
+    return bool(np.all(np.isfinite(values)) and np.all(np.isfinite(record.theta)))
+
+
+def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
+    """Yields Records, then (if asked) the Landscape, then the status string."""
+    definition = OPTIMIZERS[spec.optimizer]
+    if definition.needs_hessian:
+        raise InvalidInput("optimizer.name", f"'{spec.optimizer}' needs a Hessian, which networks do not provide")
+    values = optimizer_params(spec.optimizer, spec.params, "optimizer")
+    name, given = spec.schedule or ("constant", {})
+    lr = schedule_table(name, schedule_params(name, given, spec.steps), np.array([values["lr"]]), spec.steps)
+    steps_in = [clip_by_global_norm(spec.max_norm)] if spec.max_norm is not None else []
+    if spec.clip_value is not None:
+        steps_in.append(clip(spec.clip_value))
+    transform = chain(*steps_in, definition.build(**{**values, "lr": lr[:, 0].tolist().__getitem__}))
+
+    n = data.x.shape[0]
+    batch = n if spec.batch_size is None else min(spec.batch_size, n)
+    rng = np.random.default_rng(spec.seed + 1)  # shuffles and dropout masks
+    grid = boundary_grid(data, spec.boundary_n) if spec.boundary_n else None
+    theta = spec.theta0[None, :].copy()  # (1, P): one trajectory of the engine's (B, D) shape
+    state = transform.init(theta)
+    order, cursor = rng.permutation(n), 0
+    path, status = [], "max_steps"
+    # errstate never spans a yield: a stream resumes this generator from another thread.
+    for step in range(spec.steps + 1):
+        if step % spec.record_every == 0 or step == spec.steps:
+            with np.errstate(all="ignore"):
+                record = _record(spec, data, theta[0], step, grid)
+            if not _finite(record):
+                status = "diverged"
+                break
+            path.append(record.theta)
+            yield record
+        if step == spec.steps:
+            break
+        if cursor + batch > n and batch < n:  # a new epoch: a new shuffle
+            order, cursor = rng.permutation(n), 0
+        rows = order[cursor : cursor + batch] if batch < n else slice(None)
+        cursor += batch
+        with np.errstate(all="ignore"):
+            *_, grad, _ = loss_and_grad(spec.arch, theta[0], data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
+            updates, state = transform.update(grad[None, :], state, theta)
+            theta = theta + updates
+    if spec.landscape is not None and path:
+        size, span, method = spec.landscape
+        final = path[-1]
+        yield loss_landscape(spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed)
+    yield status
