@@ -44,8 +44,15 @@ export async function grid(surface, n, signal) {
 }
 
 // POST /api/run/stream: calls onLine(object) for every NDJSON line as it arrives.
-export async function streamRun(body, onLine, signal) {
-  const response = await postJSON("/api/run/stream", body, signal);
+export const streamRun = (body, onLine, signal) => stream("/api/run/stream", body, onLine, signal);
+
+// POST /api/train/stream: one line per training record, then the landscape.
+export const streamTraining = (body, onLine, signal) => stream("/api/train/stream", body, onLine, signal);
+
+export const datasets = () => getJSON("/api/datasets");
+
+async function stream(url, body, onLine, signal) {
+  const response = await postJSON(url, body, signal);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";

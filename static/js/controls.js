@@ -1,12 +1,12 @@
 // The sidebar, generated from the catalog (surfaces, optimizers, schedules):
 // every control writes to the store; none knows about plots or the server.
-import { debounce, formatNumber, h } from "./dom.js";
+import { debounce, h } from "./dom.js";
 import { colorOf } from "./plots/colors.js";
 
 const SLIDER_STEPS = 1000;
 
 // A slider over [lo, hi] (logarithmic when asked) next to an exact number entry.
-function numberControl({ name, value, range, log, min, integer = false, onChange, testid }) {
+export function numberControl({ name, value, range, log, min, integer = false, onChange, testid }) {
   const [lo, hi] = range;
   const toSlider = (v) =>
     log ? (Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo);
@@ -34,10 +34,10 @@ function numberControl({ name, value, range, log, min, integer = false, onChange
   return h("div", { class: "number-control" }, slider, entry);
 }
 
-const row = (label, control, hint) =>
+export const row = (label, control, hint) =>
   h("label", { class: "row" }, h("span", { class: "row-label", title: hint ?? "" }, label), control);
 
-function paramControl(meta, value, onChange, testid) {
+export function paramControl(meta, value, onChange, testid) {
   if (meta.type === "bool") {
     const box = h("input", { type: "checkbox", "aria-label": meta.name, "data-testid": testid });
     box.checked = Boolean(value);
@@ -267,4 +267,3 @@ export function createControls(root, { store, catalog, validateExpression }) {
   };
 }
 
-export { formatNumber };

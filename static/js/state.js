@@ -157,29 +157,42 @@ function write(state, path, value) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-/** state -> query string; only what differs from the defaults is written. */
-export function encode(state) {
-  const query = new URLSearchParams();
-  for (const { key, path, codec, repeated } of FIELDS) {
-    const value = read(state, path);
-    if (value === null || value === undefined || same(value, read(DEFAULTS, path))) continue;
-    for (const item of repeated ? value : [value]) query.append(key, codec.format(item));
-  }
-  return query.toString();
+/** The URL codec of a table of fields and its defaults: both directions pure. */
+export function urlCodec(fields, defaults) {
+  return {
+    // state -> query string; only what differs from the defaults is written.
+    encode(state) {
+      const query = new URLSearchParams();
+      for (const { key, path, codec, repeated } of fields) {
+        const value = read(state, path);
+        if (value === null || value === undefined || same(value, read(defaults, path))) continue;
+        for (const item of repeated ? value : [value]) query.append(key, codec.format(item));
+      }
+      return query.toString();
+    },
+    // query string -> state; anything missing or invalid falls back to its default.
+    decode(search) {
+      const query = new URLSearchParams(search);
+      let state = structuredClone(defaults);
+      for (const { key, path, codec, repeated } of fields) {
+        const raw = query.getAll(key);
+        if (!raw.length) continue;
+        const values = raw.map((r) => codec.parse(r));
+        if (values.some((v) => v === undefined)) continue;
+        state = write(state, path, repeated ? values.slice(0, 16) : values[0]);
+      }
+      return state;
+    },
+  };
 }
 
-/** query string -> state; anything missing or invalid falls back to its default.
- * With a catalog, unknown surfaces, optimizers and schedules fall back too. */
+export const codecs = { number, bool, text, entry, schedule, clip };
+const explorer = urlCodec(FIELDS, DEFAULTS);
+export const encode = explorer.encode;
+
+/** With a catalog, unknown surfaces, optimizers and schedules fall back to the defaults too. */
 export function decode(search, catalog = null) {
-  const query = new URLSearchParams(search);
-  let state = structuredClone(DEFAULTS);
-  for (const { key, path, codec, repeated } of FIELDS) {
-    const raw = query.getAll(key);
-    if (!raw.length) continue;
-    const values = raw.map((r) => codec.parse(r));
-    if (values.some((v) => v === undefined)) continue;
-    state = write(state, path, repeated ? values.slice(0, 16) : values[0]);
-  }
+  const state = explorer.decode(search);
   return catalog ? sanitize(state, catalog) : state;
 }
 

@@ -30,3 +30,13 @@ def explorer(request: Request) -> HTMLResponse:
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"embed": True, "version": __version__})
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "network.html", {"embed": False, "version": __version__})
+
+
+@router.get("/network/embed", response_class=HTMLResponse)
+def network_embed(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "network.html", {"embed": True, "version": __version__})
