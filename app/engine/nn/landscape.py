@@ -50,13 +50,14 @@ def loss_landscape(
     arch: Architecture, x: Array, y: Array, final: Array, path: Array, n: int, span: float, method: str, seed: int
 ) -> Landscape:
     directions = _pca_directions(path, final) if method == "pca" else None
+    pca = directions is not None  # a path with fewer than two directions falls back to random ones
     if directions is None:
         directions = _random_directions(arch, final, seed)
     # Coordinates of the recorded weights on the plane (least squares: random directions are not orthogonal).
     coords, *_ = np.linalg.lstsq(directions.T, (path - final).T, rcond=None)  # (2, R)
     # PCA directions are unit vectors in weight space: the plane spans the path, widened by `span`;
     # filter-normalized directions are already scaled to the network: ±span, as in Li et al.
-    extent = span * (1.25 * max(np.max(np.abs(coords)), 1e-3) if method == "pca" else 1.0)
+    extent = span * (1.25 * max(np.max(np.abs(coords)), 1e-3) if pca else 1.0)
     a = np.linspace(-extent, extent, n)
     b = np.linspace(-extent, extent, n)
     loss = np.empty((n, n))
