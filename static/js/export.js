@@ -20,8 +20,8 @@ export function toCSV(runs) {
   return `${lines.join("\n")}\n`;
 }
 
-export function embedSnippet(query) {
-  const src = `${location.origin}/embed?${query}`;
+export function embedSnippet(query, path = "/embed") {
+  const src = `${location.origin}${path}?${query}`;
   return `<iframe src="${src}" width="960" height="600" style="border:0" title="gdviz" loading="lazy"></iframe>`;
 }
 

@@ -8,19 +8,12 @@ import { createContour } from "./plots/contour.js";
 import { perFrame } from "./plots/frame.js";
 import { createSeries } from "./plots/series.js";
 import { createStore, decode, encode, runBody } from "./state.js";
+import { $, plotlyReady, say, urlSync, wirePlayback } from "./page.js";
 import { createSummary } from "./summary.js";
 
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol"];
-const $ = (id) => document.getElementById(id);
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
-
-function say(text, kind = "info") {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `message ${kind}`;
-  box.hidden = !text;
-}
 
 async function validateExpression(expression) {
   try {
@@ -30,14 +23,6 @@ async function validateExpression(expression) {
     return error.messages?.map((m) => m.replace(/^surface\.expression: /, "")).join("; ") ?? String(error);
   }
 }
-
-// Plotly is a deferred script after this module: it has run by DOMContentLoaded.
-const plotlyReady = new Promise((resolve) => {
-  const check = () => window.Plotly && resolve();
-  check();
-  document.addEventListener("DOMContentLoaded", check);
-  window.addEventListener("load", check);
-});
 
 async function main() {
   // Ask for the catalog and the surface's grid before Plotly is evaluated (the
@@ -183,10 +168,7 @@ async function main() {
   }
 
   const rerun = debounce(run, 200);
-  const syncURL = debounce((state) => {
-    const query = encode(state);
-    history.replaceState(null, "", query ? `?${query}` : location.pathname);
-  }, 250);
+  const syncURL = urlSync(encode);
 
   store.subscribe((state, patch) => {
     syncURL(state);
@@ -202,36 +184,7 @@ async function main() {
     }
   });
 
-  // Player buttons and keyboard
-  const settle = () => store.set({ cursor: player.cursor });
-  $("run").addEventListener("click", run);
-  $("back").addEventListener("click", () => (player.stepBy(-1), settle()));
-  $("forward").addEventListener("click", () => (player.stepBy(1), settle()));
-  $("home").addEventListener("click", () => (player.home(), settle()));
-  $("end").addEventListener("click", () => (player.end(), settle()));
-  $("scrub").addEventListener("change", settle);
-  $("speed").value = String(store.get().view.speed);
-  $("speed").addEventListener("change", () =>
-    store.set({ view: { ...store.get().view, speed: Number($("speed").value) } }),
-  );
-  player.setSpeed(store.get().view.speed);
-  document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea") || event.metaKey || event.ctrlKey) return;
-    const big = event.shiftKey ? 10 : 1;
-    const actions = {
-      " ": () => player.toggle(),
-      ArrowLeft: () => (player.stepBy(-big), settle()),
-      ArrowRight: () => (player.stepBy(big), settle()),
-      Home: () => (player.home(), settle()),
-      End: () => (player.end(), settle()),
-      r: run,
-      R: run,
-    };
-    if (actions[event.key]) {
-      event.preventDefault();
-      actions[event.key]();
-    }
-  });
+  wirePlayback(player, store, run);
 
   // Share and export
   $("share")?.addEventListener("click", async () => {

@@ -22,21 +22,27 @@ def plotly_js() -> FileResponse:
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
+def _page(request: Request, template: str, page: str, embed: bool) -> HTMLResponse:
+    context = {"embed": embed, "page": page, "version": __version__}
+    return templates.TemplateResponse(request, template, context)
+
+
 @router.get("/", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"embed": False, "version": __version__})
+    return _page(request, "index.html", "surfaces", embed=False)
 
 
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"embed": True, "version": __version__})
+    """The explorer's view with no page chrome, for an iframe."""
+    return _page(request, "index.html", "surfaces", embed=True)
 
 
 @router.get("/network", response_class=HTMLResponse)
 def network(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "network.html", {"embed": False, "version": __version__})
+    return _page(request, "network.html", "network", embed=False)
 
 
 @router.get("/network/embed", response_class=HTMLResponse)
 def network_embed(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "network.html", {"embed": True, "version": __version__})
+    return _page(request, "network.html", "network", embed=True)

@@ -1,7 +1,7 @@
 // Wires the Network view: catalog → store → controls, plots, player; the store drives training and the URL.
 import * as api from "../api.js";
 import { debounce } from "../dom.js";
-import { download, embedSnippet } from "../export.js";
+import { copyText, download, embedSnippet } from "../export.js";
 import { createPlayer } from "../player.js";
 import { createBoundary } from "../plots/boundary.js";
 import { createContour } from "../plots/contour.js";
@@ -10,22 +10,8 @@ import { createLayerHeatmap } from "../plots/heatmap.js";
 import { createSeries } from "../plots/series.js";
 import { createStore } from "../state.js";
 import { createNetworkControls } from "./controls.js";
+import { $, plotlyReady, say, urlSync, wirePlayback } from "../page.js";
 import { decode, encode, trainBody } from "./state.js";
-
-const $ = (id) => document.getElementById(id);
-const plotlyReady = new Promise((resolve) => {
-  const check = () => window.Plotly && resolve();
-  check();
-  document.addEventListener("DOMContentLoaded", check);
-  window.addEventListener("load", check);
-});
-
-function say(text, kind = "info") {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `message ${kind}`;
-  box.hidden = !text;
-}
 
 async function main() {
   const [catalog, datasets] = await Promise.all([api.catalog(), api.datasets(), plotlyReady]);
@@ -120,44 +106,21 @@ async function main() {
   }
 
   const retrain = debounce(train, 250);
-  const syncURL = debounce((state) => {
-    const query = encode(state);
-    history.replaceState(null, "", query ? `?${query}` : location.pathname);
-  }, 250);
+  const syncURL = urlSync(encode);
   store.subscribe((state, patch) => {
     syncURL(state);
     if (Object.keys(patch).some((key) => key !== "cursor" && key !== "view")) retrain();
     if ("view" in patch) player.setSpeed(state.view.speed);
   });
 
-  const settle = () => store.set({ cursor: player.cursor });
-  $("run").addEventListener("click", train);
-  $("back").addEventListener("click", () => (player.stepBy(-1), settle()));
-  $("forward").addEventListener("click", () => (player.stepBy(1), settle()));
-  $("home").addEventListener("click", () => (player.home(), settle()));
-  $("end").addEventListener("click", () => (player.end(), settle()));
-  $("scrub").addEventListener("change", settle);
-  $("speed").value = String(store.get().view.speed);
-  $("speed").addEventListener("change", () => store.set({ view: { speed: Number($("speed").value) } }));
-  player.setSpeed(store.get().view.speed);
-  document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea") || event.metaKey || event.ctrlKey) return;
-    const actions = { " ": () => player.toggle(), ArrowLeft: () => (player.stepBy(-1), settle()),
-      ArrowRight: () => (player.stepBy(1), settle()), Home: () => (player.home(), settle()),
-      End: () => (player.end(), settle()), r: train, R: train };
-    if (actions[event.key]) {
-      event.preventDefault();
-      actions[event.key]();
-    }
-  });
+  wirePlayback(player, store, train);
   $("share")?.addEventListener("click", async () => {
-    await navigator.clipboard?.writeText(location.href).catch(() => {});
+    await copyText(location.href);
     say("Link copied: it reproduces this view.");
   });
   $("embed-code")?.addEventListener("click", async () => {
-    const snippet = embedSnippet(encode(store.get())).replace("/embed?", "/network/embed?");
-    await navigator.clipboard?.writeText(snippet).catch(() => window.prompt("Copy this:", snippet));
-    say("Embed code copied.");
+    await copyText(embedSnippet(encode(store.get()), "/network/embed"));
+    say("Embed code copied: paste the <iframe> into your slides.");
   });
   $("export-json")?.addEventListener("click", () =>
     download("gdviz-network.json", JSON.stringify({ request: trainBody(store.get()), records, landscape }), "application/json"),
