@@ -57,3 +57,13 @@ def test_scrubbing_changes_the_boundary_frame_and_a_control_retrains(page: Page)
     settle(page, done)
     assert figure(page, "grad-heatmap")[0]["y"] == ["layer 1", "output"]
     assert "h=4" in page.url
+
+
+def test_regression_shows_the_fitted_function(page: Page) -> None:
+    open_explorer(page, "ds=sine&n=300&r=30", path="/network")
+    curve, points = figure(page, "boundary")
+    assert len(points["x"]) == 200 and len(curve["x"]) == 50  # the data (x₁, y) and the fit along x₁
+    assert all(v is not None for v in curve["y"])
+    assert figure(page, "accuracy") == []  # no accuracy for regression: the plot says so
+    note = page.evaluate("document.querySelector('[data-testid=\"accuracy\"]').layout.annotations[0].text")
+    assert "classification only" in note

@@ -22,7 +22,8 @@ async function main() {
 
   const boundary = createBoundary($("boundary"));
   const loss = createSeries($("loss"), { title: "loss (full data)", onHover: (s) => showRecord(s) });
-  const accuracy = createSeries($("accuracy"), { title: "accuracy", log: false, onHover: (s) => showRecord(s) });
+  const accuracy = createSeries($("accuracy"), { title: "accuracy", log: false, onHover: (s) => showRecord(s),
+    emptyText: "accuracy: classification only" });
   const grads = createLayerHeatmap($("grad-heatmap"), { title: "gradient norm per layer ‖∂L/∂W‖" });
   const weights = createSeries($("weights"), { title: "weight norm per layer ‖W‖", onHover: (s) => showRecord(s) });
   const scape = createContour($("landscape"), { onPick: () => {} });

@@ -1,9 +1,9 @@
-// The decision boundary (or the fitted function) over the data points, one frame per record.
+// The decision boundary over the data points (classification), or the fitted function against x₁
+// (regression), one frame per record.
 // The only caller of Plotly for its figure.
 import { boxSize, followBox } from "./frame.js";
 
 const CLASSES = [[0, "#2f6fd0"], [0.5, "#f4f6fa"], [1, "#e8772e"]];
-const VALUES = [[0, "#2f6fd0"], [0.5, "#f4f6fa"], [1, "#e8772e"]];
 
 export function createBoundary(element) {
   const Plotly = window.Plotly;
@@ -22,23 +22,38 @@ export function createBoundary(element) {
 
   followBox(element, (size) => ready && Plotly.relayout(element, size));
 
+  let curveRow = null; // regression: the grid row whose fitted values are drawn as a curve
+
   return {
     setData(data, grid, task) {
-      const classes = task === "classification";
+      const config = { displaylogo: false, displayModeBar: false, responsive: false };
+      if (task === "regression") {
+        // The fitted function against x₁, at the middle x₂ of the data, over the points (x₁, y).
+        curveRow = Math.floor(grid.y.length / 2);
+        const points = { type: "scatter", mode: "markers", x: data.x.map((p) => p[0]), y: data.y,
+          marker: { size: 5, color: "#2f6fd0", opacity: 0.6 }, hovertemplate: "x₁ %{x:.3g} → y %{y:.3g}<extra></extra>" };
+        const curve = { type: "scatter", mode: "lines", x: grid.x, y: grid.x.map(() => null),
+          line: { color: "#e8772e", width: 3 }, hovertemplate: "fit %{y:.3g}<extra></extra>" };
+        const title = `fitted function at x₂ = ${grid.y[curveRow].toPrecision(2)}`;
+        Plotly.react(element, [curve, points], { ...layout(title), xaxis: { title: { text: "x₁" }, zeroline: false } },
+          config);
+        ready = true;
+        return;
+      }
+      curveRow = null;
       const ys = data.y;
-      const range = classes ? [0, 1] : [Math.min(...ys), Math.max(...ys)];
       const heat = { type: "heatmap", x: grid.x, y: grid.y, z: grid.y.map(() => grid.x.map(() => null)),
-        colorscale: classes ? CLASSES : VALUES, zmin: range[0], zmax: range[1], showscale: false, hoverinfo: "skip",
-        zsmooth: "best", opacity: 0.85 };
+        colorscale: CLASSES, zmin: 0, zmax: 1, showscale: false, hoverinfo: "skip", zsmooth: "best", opacity: 0.85 };
       const points = { type: "scatter", mode: "markers", x: data.x.map((p) => p[0]), y: data.x.map((p) => p[1]),
-        marker: { size: 6, color: ys, cmin: range[0], cmax: range[1], colorscale: classes ? CLASSES : VALUES,
-          line: { color: "#1d2330", width: 0.8 } }, hovertemplate: "(%{x:.3g}, %{y:.3g}) → %{marker.color:.3g}<extra></extra>" };
-      Plotly.react(element, [heat, points], layout(classes ? "decision boundary: P(class 1)" : "prediction"),
-        { displaylogo: false, displayModeBar: false, responsive: false });
+        marker: { size: 6, color: ys, cmin: 0, cmax: 1, colorscale: CLASSES, line: { color: "#1d2330", width: 0.8 } },
+        hovertemplate: "(%{x:.3g}, %{y:.3g}) → class %{marker.color}<extra></extra>" };
+      Plotly.react(element, [heat, points], layout("decision boundary: P(class 1)"), config);
       ready = true;
     },
     setFrame(z) {
-      if (ready && z) Plotly.restyle(element, { z: [z] }, [0]);
+      if (!ready || !z) return;
+      if (curveRow === null) Plotly.restyle(element, { z: [z] }, [0]);
+      else Plotly.restyle(element, { y: [z[curveRow]] }, [0]);
     },
     element,
   };

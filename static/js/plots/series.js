@@ -4,7 +4,7 @@
 import { colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame } from "./frame.js";
 
-export function createSeries(element, { title, log = true, onHover }) {
+export function createSeries(element, { title, log = true, onHover, emptyText = "" }) {
   const Plotly = window.Plotly;
   let steps = []; // per run: step indices
   let values = []; // per run: values
@@ -25,6 +25,8 @@ export function createSeries(element, { title, log = true, onHover }) {
       zeroline: false },
     hovermode: "x unified",
     shapes: cursor === null ? [] : [cursorShape(cursor)],
+    annotations: labels.length || !emptyText ? [] : [{ text: emptyText, showarrow: false, xref: "paper", yref: "paper",
+      x: 0.5, y: 0.5, font: { color: "#5d6677" } }],
     uirevision: "keep",
   });
   const cursorShape = (step) => ({
