@@ -14,6 +14,8 @@ import { createSummary } from "./summary.js";
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol"];
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+const GRID_N = 100; // points per axis of the surface: smooth contours, and the first one drawn within a second
 
 async function validateExpression(expression) {
   try {
@@ -30,7 +32,8 @@ async function main() {
   const catalogRequest = api.catalog();
   const grids = new Map();
   const early = runBody(decode(location.search)).surface;
-  grids.set(JSON.stringify(early), api.grid(early, 120).catch(() => grids.delete(JSON.stringify(early))));
+  const earlyKey = JSON.stringify(early);
+  grids.set(earlyKey, api.grid(early, GRID_N).catch(() => grids.delete(earlyKey)));
   const [catalog] = await Promise.all([catalogRequest, plotlyReady]);
   const store = createStore(decode(location.search, catalog));
   let runs = []; // the trajectories as they stream in
@@ -71,6 +74,18 @@ async function main() {
     onPick: (point) => store.set({ start: point.map((v) => Number(v.toPrecision(6))), cursor: null }),
     onHover: (run, index) => hoverStep(run === null ? null : runs[run]?.step[index] ?? null),
   });
+  // The surface first: a built-in with its default parameters is fully described by the
+  // catalog, and its grid was asked for before Plotly loaded; the runs arrive on top of it.
+  const state0 = store.get();
+  const known = catalog.surfaces.find((s) => s.name === state0.surface);
+  if (known && !Object.keys(state0.surfaceParams).length && JSON.stringify(runBody(state0).surface) === earlyKey) {
+    const grid = await grids.get(earlyKey);
+    if (grid?.z) {
+      [surfaceInfo, shownSurface, shownGrid] = [known, earlyKey, grid];
+      contour.showSurface({ info: known, grid, view: state0.view });
+      await afterPaint(); // on screen before the rest of the page is built
+    }
+  }
   const loss = createSeries($("loss"), { title: "loss J(θ)", onHover: hoverStep });
   const grad = createSeries($("grad"), { title: "gradient norm ‖∇J(θ)‖", onHover: hoverStep });
   const rate = createSeries($("lr"), { title: "learning rate", onHover: hoverStep });
@@ -89,7 +104,7 @@ async function main() {
   async function gridFor(surface, signal) {
     const key = JSON.stringify(surface);
     if (!grids.has(key)) {
-      const pending = api.grid(surface, 120, signal);
+      const pending = api.grid(surface, GRID_N, signal);
       grids.set(key, pending);
       pending.catch(() => grids.delete(key));
     }

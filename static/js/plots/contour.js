@@ -208,22 +208,32 @@ export function createContour(element, { onPick, onHover }) {
   element.addEventListener("pointerup", stop);
   element.addEventListener("pointercancel", stop);
 
+  // Returns whether the surface (or how it is shown) changed.
+  function setSurface(info, grid, view) {
+    const changed = info !== surface || grid !== gridData || view.threeD !== options.threeD
+      || view.logColor !== options.logColor;
+    surface = info;
+    gridData = grid;
+    options = { ...options, threeD: view.threeD, logColor: view.logColor };
+    if (changed) {
+      let zmin = Infinity;
+      let zmax = -Infinity;
+      for (const row of grid.z) for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
+      zmin = Math.min(zmin, ...[...info.minima, ...(info.local_minima ?? [])].map((p) => p.f));
+      scale = logScale(zmin, zmax - zmin);
+      lift = 0.015 * (scale(zmax) - scale(zmin));
+    }
+    return changed;
+  }
+
   return {
+    // The surface alone, before any run: what a visitor sees first.
+    showSurface({ info, grid, view }) {
+      if (setSurface(info, grid, view)) renderBackground();
+    },
     // A new run: everything set at once, drawn once (the surface only when it changed).
     reset({ info, grid, view, startAt, runLabels }) {
-      const surfaceChanged = info !== surface || grid !== gridData || view.threeD !== options.threeD
-        || view.logColor !== options.logColor;
-      surface = info;
-      gridData = grid;
-      options = { ...options, threeD: view.threeD, logColor: view.logColor };
-      if (surfaceChanged) {
-        let zmin = Infinity;
-        let zmax = -Infinity;
-        for (const row of grid.z) for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
-        zmin = Math.min(zmin, ...[...info.minima, ...(info.local_minima ?? [])].map((p) => p.f));
-        scale = logScale(zmin, zmax - zmin);
-        lift = 0.015 * (scale(zmax) - scale(zmin));
-      }
+      const surfaceChanged = setSurface(info, grid, view);
       start = startAt;
       labels = runLabels;
       paths = labels.map(() => ({ x: [], y: [], loss: [] }));
