@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 
 import pytest
 
@@ -159,7 +160,11 @@ def test_a_closed_stream_stops_the_work(monkeypatch):
         await anext(lines)
         await lines.aclose()
 
-    asyncio.run(read_two_then_leave())
+    # In a thread of its own: Playwright's sync API may leave an event loop running in this one.
+    reader = threading.Thread(target=asyncio.run, args=(read_two_then_leave(),))
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive()
     assert len(pulled) == 1
     assert stream.pending  # the engine's generator was left unfinished
 
