@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from .engine.expressions import MAX_LENGTH
+
 
 class Settings(BaseModel):
     max_optimizers: int = 16
     max_steps: int = 100_000
     max_grid_n: int = 400
-    max_expression_length: int = 300
+    max_expression_length: int = MAX_LENGTH  # the engine's sandbox refuses longer ones too
     max_start_abs: float = 1e6
     max_domain_abs: float = 1e6
     max_layers: int = 4

@@ -6,6 +6,7 @@ iterates agree step for step. Hyperparameters may be `(B, 1)` arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,10 +21,15 @@ class AdamState(NamedTuple):
     nu_max: Array | None
 
 
-def _moments(b1: Array, b2: Array, updates: Array, state: AdamState) -> tuple[Array, Array]:
-    mu = state.mu + (1 - b1) * (updates - state.mu)  # torch: exp_avg.lerp_(g, 1 − β₁)
-    nu = b2 * state.nu + (1 - b2) * updates * updates
-    return mu, nu
+def _moments(b1: Hyper, b2: Hyper) -> Callable[[Array, Array, Array], tuple[Array, Array]]:
+    """The updates of Adam's two moments, with their constants made once:
+    m ← m + (1 − β₁)(g − m) (torch's lerp), v ← β₂v + (1 − β₂)g²."""
+    c1, c2, decay2 = hyper(1 - b1), hyper(1 - b2), hyper(b2)
+
+    def moments(updates: Array, mu: Array, nu: Array) -> tuple[Array, Array]:
+        return mu + c1 * (updates - mu), decay2 * nu + c2 * updates * updates
+
+    return moments
 
 
 def _adam_init(amsgrad: bool = False) -> Any:
@@ -37,12 +43,11 @@ def _adam_init(amsgrad: bool = False) -> Any:
 def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> GradientTransformation:
     """Adam (Kingma & Ba 2015): m̂ / (√v̂ + ε); AMSGrad (Reddi et al. 2018) uses max v."""
     b1, b2, eps = plain(b1), plain(b2), plain(eps)
-    c1, c2, decay2 = hyper(1 - b1), hyper(1 - b2), hyper(b2)
+    moments = _moments(b1, b2)
 
     def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
         count = state.count + 1
-        mu = state.mu + c1 * (updates - state.mu)  # torch: exp_avg.lerp_(g, 1 − β₁)
-        nu = decay2 * state.nu + c2 * updates * updates
+        mu, nu = moments(updates, state.mu, state.nu)
         nu_max = np.maximum(state.nu_max, nu) if amsgrad else None
         # m̂/(√v̂ + ε) = (m·s/c)/(√v + ε·s) with c = 1 − β₁ᵗ, s = √(1 − β₂ᵗ): the
         # corrections stay scalars, two array operations fewer per step.
@@ -76,6 +81,7 @@ class NadamState(NamedTuple):
 def scale_by_nadam(b1: Hyper, b2: Hyper, eps: Hyper, momentum_decay: Hyper) -> GradientTransformation:
     """NAdam (Dozat 2016) with torch's momentum schedule μₜ = β₁(1 − ½·0.96^(t·ψ))."""
     b1, b2, eps, psi = hyper(b1), hyper(b2), hyper(eps), hyper(momentum_decay)
+    moments = _moments(b1, b2)
 
     def init(params: Array) -> NadamState:
         zeros = np.zeros_like(params)
@@ -86,8 +92,7 @@ def scale_by_nadam(b1: Hyper, b2: Hyper, eps: Hyper, momentum_decay: Hyper) -> G
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (count * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
         mu_product = state.mu_product * mu_t
-        mu = state.mu + (1 - b1) * (updates - state.mu)
-        nu = b2 * state.nu + (1 - b2) * updates * updates
+        mu, nu = moments(updates, state.mu, state.nu)
         denom = np.sqrt(nu / (1 - b2**count)) + eps
         out = updates * ((1.0 - mu_t) / (1.0 - mu_product)) / denom
         out = out + mu * (mu_next / (1.0 - mu_product * mu_next)) / denom
@@ -100,10 +105,11 @@ def scale_by_radam(b1: Hyper, b2: Hyper, eps: Hyper) -> GradientTransformation:
     """RAdam (Liu et al. 2020): Adam with its variance rectified, plain momentum while ρₜ ≤ 5."""
     b1, b2, eps = hyper(b1), hyper(b2), hyper(eps)
     rho_inf = 2 / (1 - b2) - 1
+    moments = _moments(b1, b2)
 
     def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
         count = state.count + 1
-        mu, nu = _moments(b1, b2, updates, state)
+        mu, nu = moments(updates, state.mu, state.nu)
         bc2 = 1 - b2**count
         mu_hat = mu / (1 - b1**count)
         rho_t = rho_inf - 2 * count * b2**count / bc2

@@ -1,10 +1,15 @@
 // Sharing and export: permalink, iframe snippet, CSV and JSON of the trajectories.
-export function download(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves a URL (data: or blob:) as a file. */
+export function save(filename, url) {
   const link = Object.assign(document.createElement("a"), { href: url, download: filename });
   document.body.append(link);
   link.click();
   link.remove();
+}
+
+export function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  save(filename, url);
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 

@@ -80,13 +80,13 @@ export function createPlayer({ slider, playButton, readout, onCursor }) {
       if (following && !playing) set(max, { follow: true });
       else show();
     },
-    reset(start = null) {
+    // A new run: it follows the end as it streams in, unless the view asks for a step of its own.
+    reset(requestedStep = null) {
       pause();
       max = 0;
       cursor = 0;
-      following = start === null;
+      following = requestedStep === null;
       show();
-      return start;
     },
     set,
     play,

@@ -6,6 +6,7 @@
 // streamed chunk or a playback frame never redraws the 120×120 contour. The
 // start and current points are layout shapes, which Plotly moves without a redraw.
 // In 3D one figure holds everything.
+import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame } from "./frame.js";
 
@@ -292,8 +293,7 @@ export function createContour(element, { onPick, onHover }) {
         await image.decode();
         context.drawImage(image, 0, 0);
       }
-      const link = Object.assign(document.createElement("a"), { href: canvas.toDataURL("image/png"), download: "gdviz.png" });
-      link.click();
+      save("gdviz.png", canvas.toDataURL("image/png"));
     },
     element,
   };
