@@ -34,9 +34,14 @@ class SurfaceObjective:
     def evaluate(self, theta: Array, loss: Array, grad: Array) -> None:
         """Write J(θ) into `loss` (B,) and ∇J(θ) into `grad` (B, 2)."""
         if theta.shape[0] == 1:
-            # A lone point goes through as numpy scalars: each operation costs a fifth of
-            # one on 1-element arrays, and single trajectories are where that overhead shows.
-            f, gx, gy = self.functions.value_and_grad(theta[0, 0], theta[0, 1])
+            # A lone point goes through as Python floats: an operation costs a third of one on
+            # numpy scalars, and single trajectories are where that overhead shows. Floats raise
+            # where numpy returns inf (x**5 overflowing, 1/0): then numpy scalars take over.
+            x, y = theta[0].tolist()
+            try:
+                f, gx, gy = self.functions.value_and_grad(x, y)
+            except ArithmeticError:
+                f, gx, gy = self.functions.value_and_grad(np.float64(x), np.float64(y))
             loss[0], grad[0, 0], grad[0, 1] = f, gx, gy
         else:
             f, gx, gy = self.functions.value_and_grad(theta[:, 0], theta[:, 1])

@@ -99,7 +99,7 @@ def run(
                     updates, state = update(gv[i], state, xv[i])
                 else:
                     updates, state = update(gv[i], state, xv[i], hessian=hessian)
-                add(xv[i], updates, out=xv[i + 1])
+                add(xv[i], updates, xv[i + 1])  # out= as a keyword costs a fifth more
                 evaluate(xv[i + 1], lv[i + 1], gv[i + 1])
                 if needs_hessian:
                     hessian = objective.hessian(xv[i + 1])

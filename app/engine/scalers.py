@@ -22,12 +22,13 @@ class AdamState(NamedTuple):
 
 
 def _moments(b1: Hyper, b2: Hyper) -> Callable[[Array, Array, Array], tuple[Array, Array]]:
-    """The updates of Adam's two moments, with their constants made once:
-    m ← m + (1 − β₁)(g − m) (torch's lerp), v ← β₂v + (1 − β₂)g²."""
-    c1, c2, decay2 = hyper(1 - b1), hyper(1 - b2), hyper(b2)
+    """Adam's two moments, kept scaled as m̃ = m/(1 − β₁) and ṽ = v/(1 − β₂):
+    m̃ ← β₁m̃ + g and ṽ ← β₂ṽ + g² cost two array operations fewer per step than
+    m and v, and each optimizer folds the constant factors into its scalars."""
+    decay1, decay2 = hyper(b1), hyper(b2)
 
     def moments(updates: Array, mu: Array, nu: Array) -> tuple[Array, Array]:
-        return mu + c1 * (updates - mu), decay2 * nu + c2 * updates * updates
+        return decay1 * mu + updates, decay2 * nu + updates * updates
 
     return moments
 
@@ -49,10 +50,10 @@ def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> Gr
         count = state.count + 1
         mu, nu = moments(updates, state.mu, state.nu)
         nu_max = np.maximum(state.nu_max, nu) if amsgrad else None
-        # m̂/(√v̂ + ε) = (m·s/c)/(√v + ε·s) with c = 1 − β₁ᵗ, s = √(1 − β₂ᵗ): the
-        # corrections stay scalars, two array operations fewer per step.
-        s = (1 - b2**count) ** 0.5
-        out = mu * (s / (1 - b1**count)) / (np.sqrt(nu_max if amsgrad else nu) + eps * s)
+        # m̂/(√v̂ + ε) = m̃·((1 − β₁)s/(1 − β₁ᵗ))/(√ṽ + ε·s) with s = √((1 − β₂ᵗ)/(1 − β₂)):
+        # the bias corrections stay scalars, two array operations fewer per step.
+        s = ((1 - b2**count) / (1 - b2)) ** 0.5
+        out = mu * ((1 - b1) * s / (1 - b1**count)) / (np.sqrt(nu_max if amsgrad else nu) + eps * s)
         return out, AdamState(count, mu, nu, nu_max)
 
     return GradientTransformation(_adam_init(amsgrad), update)
@@ -92,10 +93,10 @@ def scale_by_nadam(b1: Hyper, b2: Hyper, eps: Hyper, momentum_decay: Hyper) -> G
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (count * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
         mu_product = state.mu_product * mu_t
-        mu, nu = moments(updates, state.mu, state.nu)
-        denom = np.sqrt(nu / (1 - b2**count)) + eps
+        mu, nu = moments(updates, state.mu, state.nu)  # m̃ and ṽ: see _moments
+        denom = np.sqrt(nu * ((1 - b2) / (1 - b2**count))) + eps
         out = updates * ((1.0 - mu_t) / (1.0 - mu_product)) / denom
-        out = out + mu * (mu_next / (1.0 - mu_product * mu_next)) / denom
+        out = out + mu * ((1 - b1) * mu_next / (1.0 - mu_product * mu_next)) / denom
         return out, NadamState(count, mu_product, mu, nu)
 
     return GradientTransformation(init, update)
@@ -109,14 +110,15 @@ def scale_by_radam(b1: Hyper, b2: Hyper, eps: Hyper) -> GradientTransformation:
 
     def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
         count = state.count + 1
-        mu, nu = moments(updates, state.mu, state.nu)
+        mu, nu = moments(updates, state.mu, state.nu)  # m̃ and ṽ: see _moments
         bc2 = 1 - b2**count
-        mu_hat = mu / (1 - b1**count)
+        mu_hat = mu * ((1 - b1) / (1 - b1**count))
         rho_t = rho_inf - 2 * count * b2**count / bc2
         rectified = rho_t > 5.0
         safe_rho = np.where(rectified, rho_t, 6.0)
         rect = np.sqrt((safe_rho - 4) * (safe_rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * safe_rho))
-        adaptive = np.sqrt(bc2) / (np.sqrt(nu) + eps)
+        root = np.sqrt(1 - b2)
+        adaptive = (np.sqrt(bc2) / root) / (np.sqrt(nu) + eps / root)
         out = np.where(rectified, mu_hat * adaptive * rect, mu_hat)
         return out, AdamState(count, mu, nu, None)
 

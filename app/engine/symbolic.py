@@ -41,6 +41,9 @@ class _Printer(NumPyPrinter):
             factor = self.parenthesize(base, sympy.printing.precedence.PRECEDENCE["Mul"])
             # Parenthesized: the printer puts a power after "/" bare (x/y**2), and x/y*y is not that.
             return "(" + "*".join([factor] * int(exponent)) + ")"
+        if not exponent.is_Integer and exponent != sympy.S.Half:
+            # Not `**`: a single point is evaluated on Python floats, and (-8.0)**(1/3) is complex there.
+            return f"{self._module_format('numpy.power')}({self._print(base)}, {self._print(exponent)})"
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr: sympy.Float) -> str:

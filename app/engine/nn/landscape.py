@@ -65,6 +65,6 @@ def loss_landscape(
         for j, bj in enumerate(b):
             for i, ai in enumerate(a):
                 theta = final + ai * directions[0] + bj * directions[1]
-                loss[j, i] = LOSSES[arch.task](predict(arch, theta, x), y)[0]
+                loss[j, i] = LOSSES[arch.task].value(predict(arch, theta, x), y)
     loss[~np.isfinite(loss)] = np.nan
     return Landscape(a, b, loss, coords[0], coords[1])

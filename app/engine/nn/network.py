@@ -95,7 +95,7 @@ def backward(arch: Architecture, layers: list[Dense], cache: Pass, dloss: Array)
     delta = dloss[:, None]  # (N, 1): δ of the output layer
     grads = []
     for i in range(len(layers) - 1, -1, -1):
-        dW, db, da_prev = dense_backward(layers[i], cache.inputs[i], delta)
+        dW, db, da_prev = dense_backward(layers[i], cache.inputs[i], delta, to_input=i > 0)
         grads.append(Dense(dW, db))
         if i > 0:
             if cache.masks[i - 1] is not None:
@@ -104,18 +104,25 @@ def backward(arch: Architecture, layers: list[Dense], cache: Pass, dloss: Array)
     return grads[::-1]
 
 
+def gradients(
+    arch: Architecture, layers: list[Dense], x: Array, y: Array, l2: float = 0.0, dropout: float = 0.0, rng=None
+) -> tuple[Pass, list[Dense]]:
+    """The forward pass, and ∂/∂W, ∂/∂b of data loss + (l2/2)·Σ‖W‖² for every layer."""
+    cache = forward(arch, layers, x, dropout, rng)
+    grads = backward(arch, layers, cache, LOSSES[arch.task].delta(cache.output, y))
+    if l2:
+        grads = [Dense(g.W + l2 * layer.W, g.b) for g, layer in zip(grads, layers, strict=True)]
+    return cache, grads
+
+
 def loss_and_grad(
     arch: Architecture, theta: Array, x: Array, y: Array, l2: float = 0.0, dropout: float = 0.0, rng=None
 ) -> tuple[float, float, Array, list[Dense]]:
     """(data loss, data loss + (l2/2)·Σ‖W‖², flat gradient of the latter, per-layer gradients)."""
     layers = unflatten(arch, theta)
-    cache = forward(arch, layers, x, dropout, rng)
-    data_loss, dloss = LOSSES[arch.task](cache.output, y)
-    grads = backward(arch, layers, cache, dloss)
-    penalty = 0.0
-    if l2:
-        penalty = 0.5 * l2 * sum(float(np.sum(layer.W * layer.W)) for layer in layers)
-        grads = [Dense(g.W + l2 * layer.W, g.b) for g, layer in zip(grads, layers, strict=True)]
+    cache, grads = gradients(arch, layers, x, y, l2, dropout, rng)
+    data_loss = LOSSES[arch.task].value(cache.output, y)
+    penalty = 0.5 * l2 * sum(float(np.sum(layer.W * layer.W)) for layer in layers) if l2 else 0.0
     return data_loss, data_loss + penalty, flatten(grads), grads
 
 

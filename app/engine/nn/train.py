@@ -17,7 +17,7 @@ from ..schedules import schedule_params, schedule_table
 from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
 from .landscape import Landscape, loss_landscape
-from .network import Architecture, loss_and_grad, predict, unflatten
+from .network import Architecture, flatten, gradients, loss_and_grad, predict, unflatten
 
 Array = np.ndarray
 
@@ -98,36 +98,42 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
     steps_in = [clip_by_global_norm(spec.max_norm)] if spec.max_norm is not None else []
     if spec.clip_value is not None:
         steps_in.append(clip(spec.clip_value))
-    transform = chain(*steps_in, definition.build(**{**values, "lr": lr[:, 0].tolist().__getitem__}))
+    # As in the 2D engine: a constant rate stays a number, a schedule becomes a list of floats.
+    rate = values["lr"] if name == "constant" else lr[:, 0].tolist().__getitem__
+    transform = chain(*steps_in, definition.build(**{**values, "lr": rate}))
 
     n = data.x.shape[0]
     batch = n if spec.batch_size is None else min(spec.batch_size, n)
     rng = np.random.default_rng(spec.seed + 1)  # shuffles and dropout masks
     grid = boundary_grid(data, spec.boundary_n) if spec.boundary_n else None
     theta = spec.theta0[None, :].copy()  # (1, P): one trajectory of the engine's (B, D) shape
+    layers = unflatten(spec.arch, theta[0])  # views of θ, which every step updates in place
     state = transform.init(theta)
     order, cursor = rng.permutation(n), 0
-    path, status = [], "max_steps"
-    # errstate never spans a yield: a stream resumes this generator from another thread.
-    for step in range(spec.steps + 1):
-        if step % spec.record_every == 0 or step == spec.steps:
-            with np.errstate(all="ignore"):
-                record = _record(spec, data, theta[0], step, grid)
-            if not _finite(record):
-                status = "diverged"
-                break
-            path.append(record.theta)
-            yield record
+    path, status, step = [], "max_steps", 0
+    while True:
+        # errstate never spans a yield (a stream resumes this generator from another
+        # thread), so it is entered once per stretch between two records, not per step.
+        with np.errstate(all="ignore"):
+            record = _record(spec, data, theta[0], step, grid)
+        if not _finite(record):
+            status = "diverged"
+            break
+        path.append(record.theta)
+        yield record
         if step == spec.steps:
             break
-        if cursor + batch > n and batch < n:  # a new epoch: a new shuffle
-            order, cursor = rng.permutation(n), 0
-        rows = order[cursor : cursor + batch] if batch < n else slice(None)
-        cursor += batch
+        stop = min((step // spec.record_every + 1) * spec.record_every, spec.steps)
         with np.errstate(all="ignore"):
-            *_, grad, _ = loss_and_grad(spec.arch, theta[0], data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
-            updates, state = transform.update(grad[None, :], state, theta)
-            theta = theta + updates
+            for _ in range(step, stop):
+                if cursor + batch > n and batch < n:  # a new epoch: a new shuffle
+                    order, cursor = rng.permutation(n), 0
+                rows = order[cursor : cursor + batch] if batch < n else slice(None)
+                cursor += batch
+                _, grads = gradients(spec.arch, layers, data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
+                updates, state = transform.update(flatten(grads)[None, :], state, theta)
+                np.add(theta, updates, out=theta)
+        step = stop
     if spec.landscape is not None and path:
         size, span, method = spec.landscape
         final = path[-1]
