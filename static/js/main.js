@@ -5,7 +5,7 @@ import { debounce } from "./dom.js";
 import { copyText, download, embedSnippet, toCSV } from "./export.js";
 import { createPlayer } from "./player.js";
 import { createContour } from "./plots/contour.js";
-import { perFrame } from "./plots/frame.js";
+import { perFrame, whenDrawn } from "./plots/frame.js";
 import { createSeries } from "./plots/series.js";
 import { createStore, decode, encode, runBody } from "./state.js";
 import { $, plotlyReady, say, urlSync, wirePlayback } from "./page.js";
@@ -162,12 +162,10 @@ async function main() {
           if (state.cursor !== null) player.set(state.cursor);
           else showStep(player.cursor);
           document.body.classList.remove("busy");
-          // A hook for tests: the run is complete and drawn (plots draw on the next frame).
-          requestAnimationFrame(() =>
-            requestAnimationFrame(() => {
-              if (!signal.aborted) document.body.dataset.runs = String(runs.length);
-            }),
-          );
+          // A hook for tests: the run is complete and drawn.
+          whenDrawn().then(() => {
+            if (!signal.aborted) document.body.dataset.runs = String(runs.length);
+          });
         });
       }
     };

@@ -5,7 +5,7 @@ import { copyText, download, embedSnippet } from "../export.js";
 import { createPlayer } from "../player.js";
 import { createBoundary } from "../plots/boundary.js";
 import { createContour } from "../plots/contour.js";
-import { perFrame } from "../plots/frame.js";
+import { perFrame, whenDrawn } from "../plots/frame.js";
 import { createLayerHeatmap } from "../plots/heatmap.js";
 import { createSeries } from "../plots/series.js";
 import { createStore } from "../state.js";
@@ -92,9 +92,9 @@ async function main() {
         if (state.cursor !== null) player.set(state.cursor);
         else showIndex(records.length - 1);
         document.body.classList.remove("busy");
-        requestAnimationFrame(() => requestAnimationFrame(() => {
+        whenDrawn().then(() => {
           if (!signal.aborted) document.body.dataset.runs = String(records.length);
-        }));
+        });
       }
     };
     try {

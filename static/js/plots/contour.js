@@ -48,7 +48,7 @@ export function createContour(element, { onPick, onHover }) {
       ? { type: "surface", x, y, z: zc, colorscale: SURFACE_SCALE, showscale: false, opacity: 0.8, hoverinfo: "skip",
           contours: { z: { show: true, usecolormap: true } } }
       : { type: "contour", x, y, z: zc, colorscale: SURFACE_SCALE, showscale: false, ncontours: 28, visible,
-          contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
+          contours: { coloring: "fill", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
           hoverinfo: "skip", connectgaps: false };
   }
 

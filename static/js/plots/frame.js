@@ -1,13 +1,42 @@
-// Coalesces many small updates into one per animation frame.
+// Coalesces many small updates into one per animation frame. The figures share the
+// frames: once a frame has spent FRAME_BUDGET_MS, the flushes still waiting go to the
+// next one, so a stream that feeds four plots never makes one long frame of all four.
+const FRAME_BUDGET_MS = 12;
+const waiting = [];
+let frameRequested = false;
+
+function runFrame() {
+  frameRequested = false;
+  const started = performance.now();
+  while (waiting.length && performance.now() - started < FRAME_BUDGET_MS) {
+    const job = waiting.shift();
+    job.scheduled = false;
+    job.flush();
+  }
+  if (waiting.length) requestFrame();
+}
+
+function requestFrame() {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(runFrame);
+}
+
+// Resolves in the first frame that has no flush left waiting: all that was asked for is drawn.
+export function whenDrawn() {
+  return new Promise((resolve) => {
+    const check = () => (waiting.length || frameRequested ? requestAnimationFrame(check) : resolve());
+    requestAnimationFrame(check);
+  });
+}
+
 export function perFrame(flush) {
-  let scheduled = false;
+  const job = { flush, scheduled: false };
   return () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      flush();
-    });
+    if (job.scheduled) return;
+    job.scheduled = true;
+    waiting.push(job);
+    requestFrame();
   };
 }
 
