@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from app.engine.errors import InvalidInput
+from app.engine.objective import SurfaceObjective
 from app.engine.plan import plan_run
 from app.engine.runner import CONVERGED, DIVERGED, DIVERGENCE_BOUND, MAX_STEPS, STATUS_NAMES, collect, piece, run
 from app.engine.surfaces import resolve_builtin, resolve_custom
@@ -251,3 +252,22 @@ def test_the_engine_imports_no_web_library() -> None:
                 continue
             for name in names:
                 assert name.split(".")[0] not in WEB_LIBRARIES, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "expression", ["x**(1/3) + y", "1/x + y**2", "x**7 - y**5", "exp(x)*y", "(x - 1)**2.5 + y**-3"]
+)
+def test_a_lone_point_is_evaluated_as_in_a_batch_where_python_floats_would_raise(expression: str) -> None:
+    """A lone point runs on Python floats, which raise (1/0, x**7 overflowing) or turn complex
+    ((-8)**(1/3)) where numpy returns inf or nan: it must still equal the same point in a batch."""
+    objective = SurfaceObjective(resolve_custom(expression).functions)
+    points = np.array([[-8.0, 2.0], [0.0, 0.0], [1e60, -1e70], [800.0, 3.0], [0.5, -0.0], [2.0, 1.5]])
+    loss, grad = np.empty(len(points)), np.empty((len(points), 2))
+    with np.errstate(all="ignore"):
+        objective.evaluate(points, loss, grad)
+        for k, point in enumerate(points):
+            one_loss, one_grad = np.empty(1), np.empty((1, 2))
+            objective.evaluate(point[None, :], one_loss, one_grad)
+            np.testing.assert_array_equal(one_loss, loss[k : k + 1])
+            np.testing.assert_array_equal(one_grad, grad[k : k + 1])
+    assert not np.all(np.isfinite(loss)), "no point reached the numpy fallback"
