@@ -10,7 +10,7 @@ import numpy as np
 from .errors import InvalidInput
 from .objective import SurfaceObjective
 from .optimizers import OPTIMIZERS, optimizer_params
-from .schedules import schedule_params, schedule_table
+from .schedules import rate_per_step, schedule_params, schedule_table
 from .surfaces import Surface
 from .transforms import (
     GradientTransformation,
@@ -82,8 +82,7 @@ def plan_run(
     for i, (choice, values) in enumerate(zip(optimizers, params, strict=True)):
         optimizer = OPTIMIZERS[choice.name]
         table = np.broadcast_to(lr[:, i : i + 1], (steps, len(starts)))  # (steps, B), a view
-        # A constant rate stays a number; a schedule becomes a list of floats, the cheapest factor per step.
-        rate = values["lr"] if schedule_name == "constant" else lr[:, i].tolist().__getitem__
+        rate = rate_per_step(schedule_name, values["lr"], lr[:, i])
         transform = chain(*shared, optimizer.build(**{**values, "lr": rate}))
         batches.append(Batch(i, transform, starts.copy(), table, optimizer.needs_hessian))
     return RunPlan(

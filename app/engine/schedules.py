@@ -147,3 +147,10 @@ def schedule_table(name: str, params: Mapping[str, Any], base_lrs: Array, steps:
     k = np.arange(steps, dtype=np.float64)[:, None]
     base = np.asarray(base_lrs, dtype=np.float64)[None, :]
     return np.ascontiguousarray(SCHEDULES[name].table(k, base, {**params, "steps": steps}))
+
+
+def rate_per_step(name: str, constant: float, table: Array) -> float | Callable[[int], float]:
+    """The learning rate scale_by_learning_rate is given: a constant stays a number; a
+    schedule's column `table` (steps,) becomes a list of floats looked up by step, the
+    cheapest factor per step."""
+    return constant if name == "constant" else table.tolist().__getitem__

@@ -13,11 +13,12 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..optimizers import OPTIMIZERS, optimizer_params
-from ..schedules import schedule_params, schedule_table
+from ..schedules import rate_per_step, schedule_params, schedule_table
 from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
 from .landscape import Landscape, loss_landscape
-from .network import Architecture, flatten, gradients, loss_and_grad, predict, unflatten
+from .layers import LOSSES
+from .network import Architecture, flatten, gradients, predict, unflatten
 
 Array = np.ndarray
 
@@ -63,8 +64,10 @@ def boundary_grid(data: Dataset, n: int) -> Boundary:
 
 def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Boundary | None) -> Record:
     arch = spec.arch
-    data_loss, _, _, grads = loss_and_grad(arch, theta, data.x, data.y, spec.l2)
-    output = predict(arch, theta, data.x)
+    layers = unflatten(arch, theta)
+    cache, grads = gradients(arch, layers, data.x, data.y, spec.l2)  # its forward pass gives the outputs too
+    output = cache.output
+    data_loss = LOSSES[arch.task].value(output, data.y)
     accuracy = float(np.mean((output > 0) == (data.y > 0.5))) if arch.task == "classification" else None
     frame = None
     if grid is not None:
@@ -76,7 +79,7 @@ def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Bound
         data_loss,
         accuracy,
         [float(np.linalg.norm(g.W)) for g in grads],
-        [float(np.linalg.norm(layer.W)) for layer in unflatten(arch, theta)],
+        [float(np.linalg.norm(layer.W)) for layer in layers],
         frame,
         theta.copy(),
     )
@@ -98,8 +101,7 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
     steps_in = [clip_by_global_norm(spec.max_norm)] if spec.max_norm is not None else []
     if spec.clip_value is not None:
         steps_in.append(clip(spec.clip_value))
-    # As in the 2D engine: a constant rate stays a number, a schedule becomes a list of floats.
-    rate = values["lr"] if name == "constant" else lr[:, 0].tolist().__getitem__
+    rate = rate_per_step(name, values["lr"], lr[:, 0])
     transform = chain(*steps_in, definition.build(**{**values, "lr": rate}))
 
     n = data.x.shape[0]
