@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .transforms import Array, GradientTransformation, Hyper, hyper, plain
+from .transforms import Array, GradientTransformation, GradientTransformationExtraArgs, Hyper, hyper, plain
 
 
 class AdamState(NamedTuple):
@@ -45,15 +45,26 @@ def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> Gr
     """Adam (Kingma & Ba 2015): m̂ / (√v̂ + ε); AMSGrad (Reddi et al. 2018) uses max v."""
     b1, b2, eps = plain(b1), plain(b2), plain(eps)
     moments = _moments(b1, b2)
+    # numpy takes 60% longer to multiply an array by a Python float than by a 0-d array,
+    # and on one trajectory that is a tenth of a step: scalar factors are written into two
+    # 0-d arrays owned by this transformation. They are temporaries of one update, never
+    # state, so a transformation serves one run at a time. Per-row hyperparameters make
+    # the factors (B, 1) arrays already.
+    scalars = not any(np.ndim(h) for h in (b1, b2, eps))
+    gain, shift = np.zeros(()), np.zeros(())
 
-    def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
+    def update(updates: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         count = state.count + 1
         mu, nu = moments(updates, state.mu, state.nu)
         nu_max = np.maximum(state.nu_max, nu) if amsgrad else None
         # m̂/(√v̂ + ε) = m̃·((1 − β₁)s/(1 − β₁ᵗ))/(√ṽ + ε·s) with s = √((1 − β₂ᵗ)/(1 − β₂)):
         # the bias corrections stay scalars, two array operations fewer per step.
         s = ((1 - b2**count) / (1 - b2)) ** 0.5
-        out = mu * ((1 - b1) * s / (1 - b1**count)) / (np.sqrt(nu_max if amsgrad else nu) + eps * s)
+        scale, floor = (1 - b1) * s / (1 - b1**count), eps * s
+        if scalars:
+            gain[()], shift[()] = scale, floor
+            scale, floor = gain, shift
+        out = mu * scale / (np.sqrt(nu_max if amsgrad else nu) + floor)
         return out, AdamState(count, mu, nu, nu_max)
 
     return GradientTransformation(_adam_init(amsgrad), update)
@@ -63,7 +74,7 @@ def scale_by_adamax(b1: Hyper, b2: Hyper, eps: Hyper) -> GradientTransformation:
     """Adamax (Kingma & Ba 2015, §7): the ∞-norm u ← max(β₂u, |g| + ε) replaces √v."""
     b1, b2, eps = hyper(b1), hyper(b2), hyper(eps)
 
-    def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
+    def update(updates: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         count = state.count + 1
         mu = state.mu + (1 - b1) * (updates - state.mu)
         norm = np.maximum(b2 * state.nu, np.abs(updates) + eps)
@@ -88,7 +99,7 @@ def scale_by_nadam(b1: Hyper, b2: Hyper, eps: Hyper, momentum_decay: Hyper) -> G
         zeros = np.zeros_like(params)
         return NadamState(0, hyper(1.0), zeros, zeros)
 
-    def update(updates: Array, state: NadamState, params: Array, **extra: Any) -> tuple[Array, NadamState]:
+    def update(updates: Array, state: NadamState, params: Array) -> tuple[Array, NadamState]:
         count = state.count + 1
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (count * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
@@ -108,7 +119,7 @@ def scale_by_radam(b1: Hyper, b2: Hyper, eps: Hyper) -> GradientTransformation:
     rho_inf = 2 / (1 - b2) - 1
     moments = _moments(b1, b2)
 
-    def update(updates: Array, state: AdamState, params: Array, **extra: Any) -> tuple[Array, AdamState]:
+    def update(updates: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         count = state.count + 1
         mu, nu = moments(updates, state.mu, state.nu)  # m̃ and ṽ: see _moments
         bc2 = 1 - b2**count
@@ -138,7 +149,7 @@ def scale_by_rms(alpha: Hyper, eps: Hyper, centered: bool = False) -> GradientTr
         zeros = np.zeros_like(params)
         return RmsState(zeros, zeros if centered else None)
 
-    def update(updates: Array, state: RmsState, params: Array, **extra: Any) -> tuple[Array, RmsState]:
+    def update(updates: Array, state: RmsState, params: Array) -> tuple[Array, RmsState]:
         nu = alpha * state.nu + (1 - alpha) * updates * updates
         if centered:
             mu = state.mu + (1 - alpha) * (updates - state.mu)
@@ -154,7 +165,7 @@ def scale_by_rss(initial_accumulator_value: Hyper, eps: Hyper) -> GradientTransf
     """Adagrad (Duchi et al. 2011): g / (√Σg² + ε)."""
     initial, eps = hyper(initial_accumulator_value), hyper(eps)
 
-    def update(updates: Array, state: Array, params: Array, **extra: Any) -> tuple[Array, Array]:
+    def update(updates: Array, state: Array, params: Array) -> tuple[Array, Array]:
         total = state + updates * updates
         return updates / (np.sqrt(total) + eps), total
 
@@ -174,7 +185,7 @@ def scale_by_adadelta(rho: Hyper, eps: Hyper) -> GradientTransformation:
         zeros = np.zeros_like(params)
         return AdadeltaState(zeros, zeros)
 
-    def update(updates: Array, state: AdadeltaState, params: Array, **extra: Any) -> tuple[Array, AdadeltaState]:
+    def update(updates: Array, state: AdadeltaState, params: Array) -> tuple[Array, AdadeltaState]:
         nu = rho * state.nu + (1 - rho) * updates * updates
         delta = np.sqrt(state.delta + eps) / np.sqrt(nu + eps) * updates
         acc = rho * state.delta + (1 - rho) * delta * delta
@@ -187,23 +198,23 @@ def scale_by_lion(b1: Hyper, b2: Hyper) -> GradientTransformation:
     """Lion (Chen et al. 2023): sign(β₁m + (1 − β₁)g), then m ← β₂m + (1 − β₂)g."""
     b1, b2 = hyper(b1), hyper(b2)
 
-    def update(updates: Array, state: Array, params: Array, **extra: Any) -> tuple[Array, Array]:
+    def update(updates: Array, state: Array, params: Array) -> tuple[Array, Array]:
         direction = np.sign(b1 * state + (1 - b1) * updates)
         return direction, b2 * state + (1 - b2) * updates
 
     return GradientTransformation(np.zeros_like, update)
 
 
-def scale_by_newton(damping: Hyper, saddle_free: bool = False) -> GradientTransformation:
+def scale_by_newton(damping: Hyper, saddle_free: bool = False) -> GradientTransformationExtraArgs:
     """Newton: (H + λI)⁻¹g, the pseudo-inverse where that is singular.
 
     Saddle-free Newton (Dauphin et al. 2014) uses |H| = V|Λ|Vᵀ instead of H, so
     negative curvature pushes away from a saddle rather than towards it.
-    Needs `hessian=(B, D, D)` in the update's extras.
+    Its update takes the Hessian as a keyword, `hessian=(B, D, D)`.
     """
     damping = hyper(damping)
 
-    def update(updates: Array, state: Any, params: Array, *, hessian: Array, **extra: Any) -> tuple[Array, Any]:
+    def update(updates: Array, state: Any, params: Array, *, hessian: Array) -> tuple[Array, Any]:
         # A row that already diverged may hold NaN; LAPACK refuses those, and the row is dropped anyway.
         h = np.nan_to_num(hessian, nan=0.0, posinf=0.0, neginf=0.0)  # (B, D, D)
         g = np.nan_to_num(updates, nan=0.0, posinf=0.0, neginf=0.0)[..., None]  # (B, D, 1)
@@ -218,4 +229,4 @@ def scale_by_newton(damping: Hyper, saddle_free: bool = False) -> GradientTransf
             step = np.linalg.pinv(h + np.asarray(damping).reshape(-1, 1, 1) * eye) @ g
         return step[..., 0], state
 
-    return GradientTransformation(lambda params: None, update)
+    return GradientTransformationExtraArgs(lambda params: None, update)

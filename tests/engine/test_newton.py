@@ -60,6 +60,19 @@ def test_newton_with_damping_and_lr_follows_the_formula() -> None:
         np.testing.assert_allclose(run.theta[k + 1], theta, rtol=1e-12)
 
 
+def test_newton_after_noise_and_clipping_follows_the_formula() -> None:
+    # Noise and clipping take no Hessian; chained before Newton they pass it through.
+    surface = resolve_builtin("rosenbrock")
+    std, seed, limit = 0.3, 4, 2.0
+    run = single(surface, (-1.2, 1.0), 4, "newton", {"damping": 1.0}, noise_std=std, noise_seed=seed, clip_value=limit)
+    noise = std * np.random.default_rng(seed).standard_normal((4, 2))
+    theta = np.array([-1.2, 1.0])
+    for k in range(4):
+        g = np.clip(gradient(surface, theta) + noise[k], -limit, limit)
+        theta = theta - np.linalg.solve(hessian(surface, theta) + np.eye(2), g)
+        np.testing.assert_allclose(run.theta[k + 1], theta, rtol=1e-12)
+
+
 def test_newton_uses_the_pseudo_inverse_when_the_hessian_is_singular() -> None:
     # H = diag(2, 0) everywhere: the pseudo-inverse solves x and leaves y alone.
     surface = resolve_custom("x**2 + y")

@@ -9,10 +9,11 @@ import pytest
 
 from app.engine.errors import InvalidInput
 from app.engine.optimizers import OPTIMIZERS, optimizer_params
-from app.engine.runner import DIVERGED
+from app.engine.plan import OptimizerChoice, plan_run
+from app.engine.runner import DIVERGED, collect, run
 from app.engine.surfaces import resolve_builtin, resolve_custom
 
-from .helpers import single
+from .helpers import row, single
 
 PARABOLA = resolve_custom("x**2 + y**2")
 ROSENBROCK = resolve_builtin("rosenbrock")
@@ -174,3 +175,39 @@ def test_unknown_optimizer_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         optimizer_params("adamant", {}, "optimizers[1]")
     assert caught.value.field == "optimizers[1].name"
+
+
+def _per_row(first: Any, second: Any) -> Any:
+    """Two rows' values of one hyperparameter as the engine takes a sweep: (2, 1) arrays."""
+    if isinstance(first, tuple):
+        return tuple(_per_row(a, b) for a, b in zip(first, second, strict=True))
+    return np.array([[first], [second]], dtype=np.float64)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_hyperparameters_per_row_equal_single_runs(name: str) -> None:
+    # A sweep over hyperparameters runs one transformation with (B, 1) arrays for them;
+    # each row must equal the run with its own plain values. Flags choose code, so they stay
+    # shared. Adam's β₁ᵗ and β₂ᵗ are Python floats for one value (as torch computes them) but
+    # numpy's vectorized pow for a row of values, which may round the last bit differently.
+    optimizer = OPTIMIZERS[name]
+    base = optimizer_params(name, BASELINE[name], "optimizers[0]")
+    other = dict(base)
+    for param in optimizer.params:
+        alternative = ALTERNATIVES[name][param.name]
+        needs_others = isinstance(alternative, tuple) and isinstance(alternative[1], dict)
+        if param.type in ("float", "betas") and not needs_others:
+            other[param.name] = alternative
+    values = {
+        p.name: base[p.name] if p.type == "bool" else _per_row(base[p.name], other[p.name]) for p in optimizer.params
+    }
+    steps, start = 60, np.array([[-1.2, 1.0], [-1.2, 1.0]])
+    plan = plan_run(ROSENBROCK, start, steps, [OptimizerChoice(name, {})])
+    lr_table, hessian = np.broadcast_to(values["lr"].T, (steps, 2)), optimizer.needs_hessian
+    chunks = run(plan.objective, optimizer.build(**values), start, steps, lr_table, needs_hessian=hessian)
+    swept = collect(chunks, steps)
+    for b, params in enumerate((base, other)):
+        alone = single(ROSENBROCK, (-1.2, 1.0), steps, name, params)
+        assert alone.status != DIVERGED
+        np.testing.assert_allclose(row(swept, b).theta, alone.theta, rtol=1e-13, atol=0, err_msg=f"row {b}")
+    assert not np.array_equal(row(swept, 0).theta, row(swept, 1).theta)
