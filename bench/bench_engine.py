@@ -191,12 +191,13 @@ def ours_batch(surface, starts: np.ndarray, materialise: bool) -> Callable[[], o
             status = np.full(BATCH, RUNNING, dtype=np.int8)
             taken = np.zeros(BATCH, dtype=np.int64)
             for chunk in chunks:
-                rows = np.flatnonzero(chunk.counts)
-                last = chunk.counts[rows] - 1
-                final[rows] = chunk.theta[last, rows]
-                final_loss[rows] = chunk.loss[last, rows]
-                ended = chunk.status != RUNNING
-                status[ended], taken[ended] = chunk.status[ended], chunk.steps_taken[ended]
+                # Every row ends in some chunk (the last one at the latest): take it there.
+                rows = np.flatnonzero(chunk.status != RUNNING)
+                if len(rows):
+                    last = chunk.counts[rows] - 1
+                    final[rows] = chunk.theta[last, rows]
+                    final_loss[rows] = chunk.loss[last, rows]
+                    status[rows], taken[rows] = chunk.status[rows], chunk.steps_taken[rows]
             out = (final, status, taken)
         return out, time.perf_counter() - t0
 

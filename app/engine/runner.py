@@ -13,6 +13,7 @@ needs from a chunk before asking for the next one (`collect` copies).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -27,26 +28,31 @@ Array = np.ndarray
 RUNNING, CONVERGED, DIVERGED, MAX_STEPS = 0, 1, 2, 3
 STATUS_NAMES = {CONVERGED: "converged", DIVERGED: "diverged", MAX_STEPS: "max_steps"}
 DIVERGENCE_BOUND = 1e8
-CHUNK_ELEMENTS = 1 << 19  # bounds a chunk's memory for large batches
+CHUNK_ELEMENTS = 1 << 18  # bounds a chunk's memory for large batches
 
 
 class Chunk(NamedTuple):
     """Steps [offset, offset + n) of every row; row b holds `counts[b]` points of them.
 
-    `theta[i]`, `loss[i]`, `grad_norm[i]` belong to step offset + i; `lr[i]` is the
+    `theta[i]`, `loss[i]`, `grad_sq[i]` belong to step offset + i; `lr[i]` is the
     rate of the update that follows it, present for the first `lr_counts[b]` points.
     Rows whose `status` is not RUNNING ended in this chunk after `steps_taken` updates.
+    The chunk holds ‖∇J‖²: a consumer takes square roots of the points it keeps only.
     """
 
     offset: int
     theta: Array  # (n + 1, B, D)
     loss: Array  # (n + 1, B)
-    grad_norm: Array  # (n + 1, B)
+    grad_sq: Array  # (n + 1, B) ‖∇J‖²
     lr: Array  # (n, B)
     counts: Array  # (B,)
     lr_counts: Array  # (B,)
     status: Array  # (B,) RUNNING or the final status
     steps_taken: Array  # (B,)
+
+    @property
+    def grad_norm(self) -> Array:
+        return np.sqrt(self.grad_sq)
 
 
 def run(
@@ -80,12 +86,12 @@ def run(
     with np.errstate(all="ignore"):
         xs[0] = theta
         objective.evaluate(xs[0], ls[0], gs[0])
-        # A finite norm means finite components that also do not square past float64.
-        start_norm = np.sqrt(np.sum(gs[0] * gs[0], axis=-1))
-        if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(start_norm))):
+        # A finite ‖g‖² means finite components that also do not square past float64.
+        if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(np.sum(gs[0] * gs[0], axis=-1)))):
             raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
         hessian = objective.hessian(xs[0]) if needs_hessian else None
         state = transform.init(xs[0])
+    tol_sq = _square_bound(tol)
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
     update, evaluate, add = transform.update, objective.evaluate, np.add  # looked up once, not per step
@@ -107,22 +113,33 @@ def run(
                 if needs_hessian:
                     hessian = objective.hessian(xv[i + 1])
             window = lr[offset : offset + n]
-            chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol, offset + n == steps)
+            chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol_sq, offset + n == steps)
         status = np.where(status == RUNNING, chunk.status, status)
         offset, size = offset + n, min(2 * size, max_chunk)
         yield chunk
         xs[0], ls[0], gs[0] = xs[n], ls[n], gs[n]
 
 
-def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array, tol: float, last: bool) -> Chunk:
+def _square_bound(tol: float) -> float:
+    """The largest s with √s ≤ tol, so that ‖g‖ ≤ tol ⇔ ‖g‖² ≤ s exactly (√ is correctly
+    rounded and monotone), and the stop rule needs no square roots."""
+    s = tol * tol
+    while math.sqrt(s) > tol:
+        s = math.nextafter(s, 0.0)
+    while math.sqrt(math.nextafter(s, math.inf)) <= tol:
+        s = math.nextafter(s, math.inf)
+    return s
+
+
+def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array, tol_sq: float, last: bool) -> Chunk:
     """Find where each running row stops inside this chunk (SPEC §4, steps 1 and 5)."""
     n, batch = lr.shape
     # Reductions over D run on the (steps, D, B) layout underneath: contiguous in B.
     g, x = gs.transpose(0, 2, 1), xs.transpose(0, 2, 1)
-    norms = np.sqrt(np.sum(g * g, axis=1))  # (n + 1, B)
-    converged = norms[:n] <= tol  # tested before update i
+    sq = np.sum(g * g, axis=1)  # (n + 1, B); finite means finite components whose norm is finite too
+    converged = sq[:n] <= tol_sq  # tested before update i
     inside = np.max(np.abs(x[1:]), axis=1) <= DIVERGENCE_BOUND  # False for NaN too
-    stops = converged | ~(inside & np.isfinite(ls[1:]) & np.isfinite(norms[1:]))  # update i is not to count
+    stops = converged | ~(inside & np.isfinite(ls[1:]) & np.isfinite(sq[1:]))  # update i is not to count
     running = before == RUNNING
     stopped = running & np.any(stops, axis=0)
     status = np.full(batch, RUNNING, dtype=np.int8)
@@ -136,7 +153,7 @@ def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array,
         counts = np.where(stopped, counts, n + 1)
     counts = np.where(running, counts, 0)
     lr_counts = np.where(stopped, first, np.minimum(counts, n))
-    return Chunk(offset, xs, ls, norms, lr, counts, lr_counts, status, offset + lr_counts)
+    return Chunk(offset, xs, ls, sq, lr, counts, lr_counts, status, offset + lr_counts)
 
 
 class Piece(NamedTuple):
@@ -160,7 +177,7 @@ def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
         steps[index],
         chunk.theta[index, row],
         chunk.loss[index, row],
-        chunk.grad_norm[index, row],
+        np.sqrt(chunk.grad_sq[index, row]),
         chunk.lr[index[index < lr_count], row],
     )
 
@@ -170,16 +187,16 @@ def collect(chunks: Iterator[Chunk], steps: int) -> Chunk:
     first = next(chunks)
     batch, dim = first.theta.shape[1:]
     theta = np.empty((steps + 1, batch, dim))
-    loss, norms, lr = np.empty((steps + 1, batch)), np.empty((steps + 1, batch)), np.empty((steps, batch))
+    loss, sq, lr = np.empty((steps + 1, batch)), np.empty((steps + 1, batch)), np.empty((steps, batch))
     counts = np.zeros(batch, dtype=np.int64)
     status = np.full(batch, RUNNING, dtype=np.int8)
     taken = np.zeros(batch, dtype=np.int64)
     for c in itertools.chain([first], chunks):
         span = slice(c.offset, c.offset + c.theta.shape[0])
-        theta[span], loss[span], norms[span] = c.theta, c.loss, c.grad_norm
+        theta[span], loss[span], sq[span] = c.theta, c.loss, c.grad_sq
         lr[c.offset : c.offset + c.lr.shape[0]] = c.lr
         counts += c.counts
         ended = (c.status != RUNNING) & (status == RUNNING)
         status[ended], taken[ended] = c.status[ended], c.steps_taken[ended]
     end = int(np.max(counts))
-    return Chunk(0, theta[:end], loss[:end], norms[:end], lr[: end - 1], counts, counts - 1, status, taken)
+    return Chunk(0, theta[:end], loss[:end], sq[:end], lr[: end - 1], counts, counts - 1, status, taken)

@@ -49,6 +49,42 @@ class _Printer(NumPyPrinter):
     def _print_Float(self, expr: sympy.Float) -> str:
         return repr(float(expr))  # all 17 digits: sympy's default prints 15
 
+    def _as_ordered_terms(self, expr: sympy.Expr, order: str | None = None) -> list[sympy.Expr]:
+        # A sum printed "-x0 + y" costs numpy a negation more than "y - x0": where the first
+        # term carries a minus sign, the first one that does not goes before it.
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        if terms and terms[0].could_extract_minus_sign():
+            positive = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()), 0)
+            terms.insert(0, terms.pop(positive))
+        return terms
+
+
+def _small_power(expr: sympy.Expr) -> bool:
+    """A power the printer writes as a product (see _Printer._print_Pow)."""
+    return expr.is_Pow and expr.exp.is_Integer and 2 <= int(expr.exp) <= 4
+
+
+def _cse(exprs: list[sympy.Expr]) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]], list[sympy.Expr]]:
+    """sympy's common subexpressions, then the compound base of each small power as one
+    more: the printer writes b² as b·b, which must not compute b twice."""
+    subexprs, reduced = sympy.cse(exprs, list=False)
+    names, hoisted = sympy.numbered_symbols("b"), {}
+    out: list[tuple[sympy.Symbol, sympy.Expr]] = []
+
+    def hoist(expr: sympy.Expr) -> sympy.Expr:
+        while bases := [p.base for p in expr.atoms(sympy.Pow) if _small_power(p) and not p.base.is_Atom]:
+            base = min(bases, key=sympy.count_ops)  # an innermost one: it holds no other
+            if base not in hoisted:
+                hoisted[base] = next(names)
+                out.append((hoisted[base], base))
+            expr = expr.xreplace({base: hoisted[base]})
+        return expr
+
+    for name, value in subexprs:
+        value = hoist(value)
+        out.append((name, value))
+    return out, [hoist(e) for e in reduced] if isinstance(reduced, list) else hoist(reduced)
+
 
 def _drop_distributions(expr: sympy.Expr) -> sympy.Expr:
     # d|x|/dx = sign(x) and d sign(x)/dx = 2 DiracDelta(x): the SPEC says |θ| adds
@@ -95,7 +131,7 @@ def derivatives_within(expr: sympy.Expr, seconds: float, field: str) -> tuple[sy
 
 def _lambdify(outputs: list[sympy.Expr] | sympy.Expr) -> Callable:
     # sympy generates the source and runs it: the text comes from a checked tree.
-    return sympy.lambdify((X, Y), outputs, modules="numpy", cse=True, printer=_Printer)
+    return sympy.lambdify((X, Y), outputs, modules="numpy", cse=_cse, printer=_Printer)
 
 
 @lru_cache(maxsize=256)

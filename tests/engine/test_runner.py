@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.engine import runner
 from app.engine.errors import InvalidInput
 from app.engine.objective import SurfaceObjective
 from app.engine.plan import plan_run
@@ -131,6 +133,24 @@ def test_tolerance_converges_before_the_update() -> None:
     assert run_.status == CONVERGED
     assert run_.grad_norm[-1] <= tol and np.all(run_.grad_norm[:-1] > tol)
     assert run_.steps_taken == len(run_.theta) - 1 == len(run_.lr)
+
+
+TOLERANCES = [0.0, 5e-324, 1e-200, 1e-160, 3e-9, 1e-6, 0.1, 1.0, 7.3, 1e150, 1e200, 1.7e308]
+
+
+@pytest.mark.parametrize("tol", TOLERANCES + list(np.random.default_rng(5).uniform(1e-9, 10.0, 40)))
+def test_the_squared_stop_bound_is_exact(tol: float) -> None:
+    # The stop rule compares ‖g‖² with this bound: it must be the last square whose root is ≤ tol.
+    bound = runner._square_bound(tol)
+    assert math.sqrt(bound) <= tol < math.sqrt(math.nextafter(bound, math.inf))
+
+
+def test_a_norm_exactly_at_the_tolerance_converges() -> None:
+    # ‖∇f(3, 4)‖ = ‖(3, 4)‖ = 5 exactly on f = (x² + y²)/2: tol 5 stops before the first update.
+    surface = resolve_custom("(x**2 + y**2)/2")
+    assert single(surface, (3.0, 4.0), 10, "sgd", {"lr": 0.1}, tol=5.0).status == CONVERGED
+    below = single(surface, (3.0, 4.0), 10, "sgd", {"lr": 0.1}, tol=math.nextafter(5.0, 0.0))
+    assert below.steps_taken > 0
 
 
 def test_the_point_after_the_last_update_is_not_tested() -> None:

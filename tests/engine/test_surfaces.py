@@ -254,6 +254,9 @@ def test_bad_parameters_are_refused_with_their_field(name: str, params: dict, fi
         "log(1 + x**2) - atan(x*y)",  # second derivatives divide by squares
         "x/(y**2 + 1)**3 + (x - y)**2/(1 + x**2 + y**2)**2",
         "1/(2 + sin(x))**4 - y/(3 + cos(y))**2",
+        "((x + 1)**2 - y)**2 + (2*x - y**2)**3",  # a compound base inside a compound base
+        "-exp(x) + (x*y - 1)**4 - sin(y)",  # a sum whose first term is negative
+        "-x - y + (1 - x)**2*(1 - x)**3",
     ],
 )
 def test_compiled_functions_equal_sympys_own_values(text: str) -> None:
