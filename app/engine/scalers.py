@@ -54,9 +54,10 @@ def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> Gr
     gain, shift = np.zeros(()), np.zeros(())
 
     def update(updates: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
-        count = state.count + 1
-        mu, nu = moments(updates, state.mu, state.nu)
-        nu_max = np.maximum(state.nu_max, nu) if amsgrad else None
+        count, mu, nu, nu_max = state
+        count += 1
+        mu, nu = moments(updates, mu, nu)
+        nu_max = np.maximum(nu_max, nu) if amsgrad else None
         # m̂/(√v̂ + ε) = m̃·((1 − β₁)s/(1 − β₁ᵗ))/(√ṽ + ε·s) with s = √((1 − β₂ᵗ)/(1 − β₂)):
         # the bias corrections stay scalars, two array operations fewer per step.
         s = ((1 - b2**count) / (1 - b2)) ** 0.5

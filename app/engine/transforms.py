@@ -91,10 +91,12 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         return first.init(params), rest.init(params)
 
     if not isinstance(first, GradientTransformationExtraArgs) and not isinstance(rest, GradientTransformationExtraArgs):
+        first_update, rest_update = first.update, rest.update
 
         def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
-            updates, head = first.update(updates, state[0], params)
-            updates, tail = rest.update(updates, state[1], params)
+            head, tail = state
+            updates, head = first_update(updates, head, params)
+            updates, tail = rest_update(updates, tail, params)
             return updates, (head, tail)
 
         return GradientTransformation(init, update)
