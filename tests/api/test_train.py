@@ -272,7 +272,7 @@ def test_train_answers_every_record_column_by_column(client) -> None:
 
 
 def flatten_weights(layers: list[dict[str, Any]]) -> np.ndarray:
-    return flatten([Dense(np.array(layer["W"]), np.array(layer["b"])) for layer in layers])
+    return flatten([Dense(np.vstack([layer["W"], layer["b"]])) for layer in layers])
 
 
 def test_regression_has_no_accuracy_and_raw_predictions_as_frames(client) -> None:

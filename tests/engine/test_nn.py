@@ -55,7 +55,7 @@ def torch_objective(arch: Architecture, theta: np.ndarray, x: np.ndarray, y: np.
     for i, (W, b) in enumerate(zip(Ws[:-1], bs[:-1], strict=True)):
         a = act(a @ W + b)
         if masks is not None and masks[i] is not None:
-            a = a * torch.tensor(masks[i], dtype=torch.float64)
+            a = a * torch.tensor(masks[i].T, dtype=torch.float64)  # ours are feature-major (units, N)
     out = (a @ Ws[-1] + bs[-1])[:, 0]
     target = torch.tensor(y, dtype=torch.float64)
     if arch.task == "classification":

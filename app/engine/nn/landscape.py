@@ -41,7 +41,7 @@ def _random_directions(arch: Architecture, final: Array, seed: int) -> Array:
         for layer in unflatten(arch, final):
             d = rng.standard_normal(layer.W.shape)  # (fan_in, fan_out)
             d *= np.linalg.norm(layer.W, axis=0) / np.maximum(np.linalg.norm(d, axis=0), 1e-12)
-            parts.append(Dense(d, np.zeros_like(layer.b)))
+            parts.append(Dense(np.vstack([d, np.zeros_like(layer.b)])))  # the bias row stays zero
         directions.append(flatten(parts))
     return np.stack(directions)
 

@@ -1,13 +1,16 @@
 """Activations and the dense layer: each backward pass beside its forward pass.
 
-A layer computes z = a_prev @ W + b and a = f(z). Going backward it receives
-δ = ∂L/∂z and returns ∂L/∂W = a_prevᵀ δ, ∂L/∂b = Σ δ and ∂L/∂a_prev = δ Wᵀ.
+Activations are feature-major, one column per sample: a is (units, N). A layer keeps
+W (fan_in, fan_out) and b (fan_out,) as the rows of one matrix W̃ = [W; bᵀ], and the
+input it receives carries a last row of ones, ã = [a_prev; 1]. Then the forward pass
+z = Wᵀa_prev + b = W̃ᵀã is one matrix product, and so is the gradient ∂L/∂W̃ = ã δᵀ
+(its last row is ∂L/∂b = Σₙ δ) with δ = ∂L/∂z (fan_out, N): the "bias trick", which
+spares numpy a broadcast per layer both ways. The layer below gets ∂L/∂a_prev = W δ.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -17,53 +20,56 @@ LEAK = 0.01
 
 
 class Activation(NamedTuple):
-    forward: Callable[[Array], Array]  # z -> a
+    forward: Callable[..., Array]  # (z, out=None) -> a, written into `out` when given
     slope: Callable[[Array, Array], Array]  # (z, a) -> da/dz
 
 
 ACTIVATIONS: dict[str, Activation] = {
     "tanh": Activation(np.tanh, lambda z, a: 1 - a * a),
-    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
-    "sigmoid": Activation(lambda z: 1 / (1 + np.exp(-z)), lambda z, a: a * (1 - a)),
-    "leaky_relu": Activation(lambda z: np.where(z > 0, z, LEAK * z), lambda z, a: np.where(z > 0, 1.0, LEAK)),
-    "linear": Activation(lambda z: z, lambda z, a: np.ones_like(z)),
+    "relu": Activation(lambda z, out=None: np.maximum(z, 0.0, out=out), lambda z, a: (z > 0).astype(z.dtype)),
+    "sigmoid": Activation(lambda z, out=None: np.divide(1.0, 1 + np.exp(-z), out=out), lambda z, a: a * (1 - a)),
+    "leaky_relu": Activation(
+        lambda z, out=None: np.multiply(z, np.where(z > 0, 1.0, LEAK), out=out),
+        lambda z, a: np.where(z > 0, 1.0, LEAK),
+    ),
+    "linear": Activation(lambda z, out=None: np.positive(z, out=out), lambda z, a: np.ones_like(z)),
 }
 
 
 class Dense(NamedTuple):
-    W: Array  # (fan_in, fan_out)
-    b: Array  # (fan_out,)
+    Wb: Array  # W̃ (fan_in + 1, fan_out): the rows of W, then bᵀ
+
+    @property
+    def W(self) -> Array:
+        return self.Wb[:-1]  # (fan_in, fan_out)
+
+    @property
+    def b(self) -> Array:
+        return self.Wb[-1]  # (fan_out,)
 
 
-def dense_forward(layer: Dense, a_prev: Array) -> Array:
-    z = a_prev @ layer.W  # (N, fan_out)
-    z += layer.b  # in place: the product is a new array already
-    return z
+def with_ones(units: int, n: int) -> Array:
+    """ã (units + 1, N) with its last row of ones; the rows above are to be filled."""
+    a = np.empty((units + 1, n))
+    a[-1] = 1.0
+    return a
 
 
-@lru_cache(maxsize=16)
-def _ones(n: int) -> Array:
-    # Made once per batch size: allocating it takes as long as the product it serves.
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
+def dense_forward(layer: Dense, a_in: Array) -> Array:
+    return layer.Wb.T @ a_in  # z = W̃ᵀã (fan_out, N)
 
 
-def dense_backward(
-    layer: Dense, a_prev: Array, delta: Array, to_input: bool = True
-) -> tuple[Array, Array, Array | None]:
-    """δ (N, fan_out) -> (∂L/∂W (fan_in, fan_out), ∂L/∂b (fan_out,), ∂L/∂a_prev (N, fan_in)).
+def dense_backward(layer: Dense, a_in: Array, delta: Array, to_input: bool = True) -> tuple[Dense, Array | None]:
+    """δ (fan_out, N) -> (∂L/∂W̃ = ã δᵀ, ∂L/∂a_prev = W δ (fan_in, N)).
 
     ∂L/∂a_prev is None when `to_input` is False: below the first layer lie the data, which do not learn.
     """
-    dW = a_prev.T @ delta  # (fan_in, fan_out)
-    db = _ones(delta.shape[0]) @ delta  # (fan_out,): Σₙ δ, which BLAS adds up faster than .sum(axis=0)
+    grad = Dense(a_in @ delta.T)
     if not to_input:
-        return dW, db, None
-    # With one unit above, δWᵀ is an outer product: broadcasting computes the same
-    # products exactly, without a BLAS call that costs four times as much.
-    da_prev = delta * layer.W.T if delta.shape[1] == 1 else delta @ layer.W.T  # (N, fan_in)
-    return dW, db, da_prev
+        return grad, None
+    # With one unit above, W δ is an outer product: broadcasting computes the same
+    # products exactly, without a BLAS call.
+    return grad, layer.W * delta if delta.shape[0] == 1 else layer.W @ delta
 
 
 class Loss(NamedTuple):

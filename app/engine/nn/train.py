@@ -18,7 +18,7 @@ from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
 from .landscape import Landscape, loss_landscape
 from .layers import LOSSES
-from .network import Architecture, flatten, gradients, predict, unflatten
+from .network import Architecture, gradients, predict, unflatten
 
 Array = np.ndarray
 
@@ -65,7 +65,8 @@ def boundary_grid(data: Dataset, n: int) -> Boundary:
 def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Boundary | None) -> Record:
     arch = spec.arch
     layers = unflatten(arch, theta)
-    cache, grads = gradients(arch, layers, data.x, data.y, spec.l2)  # its forward pass gives the outputs too
+    cache, grad = gradients(arch, layers, data.x, data.y, spec.l2)  # its forward pass gives the outputs too
+    grads = unflatten(arch, grad)
     output = cache.output
     data_loss = LOSSES[arch.task].value(output, data.y)
     accuracy = float(np.mean((output > 0) == (data.y > 0.5))) if arch.task == "classification" else None
@@ -132,8 +133,8 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
                     order, cursor = rng.permutation(n), 0
                 rows = order[cursor : cursor + batch] if batch < n else slice(None)
                 cursor += batch
-                _, grads = gradients(spec.arch, layers, data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
-                updates, state = transform.update(flatten(grads)[None, :], state, theta)
+                _, grad = gradients(spec.arch, layers, data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
+                updates, state = transform.update(grad[None, :], state, theta)
                 np.add(theta, updates, out=theta)
         step = stop
     if spec.landscape is not None and path:
