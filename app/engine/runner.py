@@ -103,15 +103,16 @@ def run(
             # a list is cheaper than slicing an array, and a view costs a tenth of a step.
             xv, lv, gv = list(xs[: n + 1]), list(ls[: n + 1]), list(gs[: n + 1])
         with np.errstate(all="ignore"):
-            for i in range(n):
+            views = (gv[:n], xv[:n], xv[1 : n + 1], lv[1 : n + 1], gv[1 : n + 1])
+            for g, x, x_next, loss_next, g_next in zip(*views, strict=True):
                 if hessian is None:
-                    updates, state = update(gv[i], state, xv[i])
+                    updates, state = update(g, state, x)
                 else:
-                    updates, state = update(gv[i], state, xv[i], hessian=hessian)
-                add(xv[i], updates, xv[i + 1])  # out= as a keyword costs a fifth more
-                evaluate(xv[i + 1], lv[i + 1], gv[i + 1])
+                    updates, state = update(g, state, x, hessian=hessian)
+                add(x, updates, x_next)  # out= as a keyword costs a fifth more
+                evaluate(x_next, loss_next, g_next)
                 if needs_hessian:
-                    hessian = objective.hessian(xv[i + 1])
+                    hessian = objective.hessian(x_next)
             window = lr[offset : offset + n]
             chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol_sq, offset + n == steps)
         status = np.where(status == RUNNING, chunk.status, status)

@@ -28,7 +28,12 @@ def _moments(b1: Hyper, b2: Hyper) -> Callable[[Array, Array, Array], tuple[Arra
     decay1, decay2 = hyper(b1), hyper(b2)
 
     def moments(updates: Array, mu: Array, nu: Array) -> tuple[Array, Array]:
-        return decay1 * mu + updates, decay2 * nu + updates * updates
+        # In place on the fresh products: on one trajectory, allocating is a share of each operation.
+        mu = decay1 * mu
+        mu += updates
+        nu = decay2 * nu
+        nu += updates * updates
+        return mu, nu
 
     return moments
 
@@ -52,6 +57,7 @@ def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> Gr
     # the factors (B, 1) arrays already.
     scalars = not any(np.ndim(h) for h in (b1, b2, eps))
     gain, shift = np.zeros(()), np.zeros(())
+    keep1, keep2 = 1 - b1, 1 - b2
 
     def update(updates: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         count, mu, nu, nu_max = state
@@ -60,12 +66,15 @@ def scale_by_adam(b1: Hyper, b2: Hyper, eps: Hyper, amsgrad: bool = False) -> Gr
         nu_max = np.maximum(nu_max, nu) if amsgrad else None
         # m̂/(√v̂ + ε) = m̃·((1 − β₁)s/(1 − β₁ᵗ))/(√ṽ + ε·s) with s = √((1 − β₂ᵗ)/(1 − β₂)):
         # the bias corrections stay scalars, two array operations fewer per step.
-        s = ((1 - b2**count) / (1 - b2)) ** 0.5
-        scale, floor = (1 - b1) * s / (1 - b1**count), eps * s
+        s = ((1 - b2**count) / keep2) ** 0.5
+        scale, floor = keep1 * s / (1 - b1**count), eps * s
         if scalars:
             gain[()], shift[()] = scale, floor
             scale, floor = gain, shift
-        out = mu * scale / (np.sqrt(nu_max if amsgrad else nu) + floor)
+        denominator = np.sqrt(nu_max if amsgrad else nu)
+        denominator += floor
+        out = mu * scale
+        out /= denominator
         return out, AdamState(count, mu, nu, nu_max)
 
     return GradientTransformation(_adam_init(amsgrad), update)
