@@ -147,10 +147,8 @@ def _fewer_operations(outputs: list[sympy.Expr]) -> list[sympy.Expr]:
 
 
 def _lambdify(outputs: list[sympy.Expr] | sympy.Expr) -> Callable:
-    """A numpy function returning the list of outputs, or the one output not in a list."""
-    cheaper = _fewer_operations(outputs) if isinstance(outputs, list) else _fewer_operations([outputs])[0]
     # sympy generates the source and runs it: the text comes from a checked tree.
-    return sympy.lambdify((X, Y), cheaper, modules="numpy", cse=_cse, printer=_Printer)
+    return sympy.lambdify((X, Y), outputs, modules="numpy", cse=_cse, printer=_Printer)
 
 
 @lru_cache(maxsize=256)
@@ -165,6 +163,6 @@ def compile_expression(expr: sympy.Expr, trusted: bool = True, field: str = "exp
         fx, fy, fxx, fxy, fyy = derivatives_within(expr, DERIVE_SECONDS, field)
     return Compiled(
         value=_lambdify(expr),
-        value_and_grad=_lambdify([expr, fx, fy]),
+        value_and_grad=_lambdify(_fewer_operations([expr, fx, fy])),  # the one that runs every step
         hessian=_lambdify([fxx, fxy, fyy]),
     )
