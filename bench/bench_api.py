@@ -40,8 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -385,6 +385,51 @@ class Connection:
         self.reader = self.writer = None
 
 
+class NdjsonStream:
+    """A POST whose answer is chunked NDJSON, read line by line as it arrives.
+
+    Leaving the `async with` closes the connection: in the middle of a stream, that is a disconnect.
+    """
+
+    def __init__(self, port: int, path: str, body: dict) -> None:
+        self.port, self.raw = port, post_bytes(port, path, body)
+        self.rest = b""  # what followed the last newline when the stream ended
+
+    async def __aenter__(self) -> NdjsonStream:
+        self.reader, self.writer = await asyncio.open_connection(HOST, self.port, limit=1 << 24)
+        self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            self.started = time.perf_counter()
+            self.writer.write(self.raw)
+            status, headers = await read_head(self.reader)
+            self.first_byte = time.perf_counter()
+            if status != 200 or headers.get(b"transfer-encoding", b"").lower() != b"chunked":
+                body = await self.reader.read(2000)
+                raise RuntimeError(f"stream answered {status} {headers}: {body[:500]!r}")
+        except BaseException:
+            self.writer.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+
+    async def lines(self) -> AsyncIterator[tuple[float, Any]]:
+        """(perf_counter when its chunk arrived, the parsed line) for every line to the end of the stream."""
+        pending = b""
+        while True:
+            size = int((await self.reader.readline()).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")  # no trailers expected
+                self.rest = pending
+                return
+            pending += (await self.reader.readexactly(size + 2))[:-2]
+            arrived = time.perf_counter()
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                yield arrived, orjson.loads(line)
+
+
 async def get_once(port: int, path: str, timeout: float) -> tuple[int, bytes]:
     conn = Connection(port)
     try:
@@ -565,33 +610,16 @@ class StreamTry:
 
 async def stream_once(server: Server) -> StreamTry:
     port = server.port
-    raw = post_bytes(port, "/api/run/stream", BIG)
-    reader, writer = await asyncio.open_connection(HOST, port, limit=1 << 24)
-    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            started = time.perf_counter()
-            writer.write(raw)
-            status, headers = await read_head(reader)
-            first_byte = time.perf_counter()
-            if status != 200 or headers.get(b"transfer-encoding", b"").lower() != b"chunked":
-                raise RuntimeError(f"stream answered {status} {headers}")
-            pending = b""
-            first_chunk = None
-            while first_chunk is None:
-                size = int((await reader.readline()).split(b";")[0], 16)
-                if size == 0:
-                    raise RuntimeError("stream ended without a chunk line")
-                pending += await reader.readexactly(size + 2)
-                arrived = time.perf_counter()
-                pending = pending[:-2]
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    if orjson.loads(line).get("type") == "chunk":
-                        first_chunk = arrived
-                        break
-    finally:
-        writer.close()  # disconnect in the middle of the stream: the server should stop the run
+    first_chunk = None
+    async with asyncio.timeout(REQUEST_TIMEOUT), NdjsonStream(port, "/api/run/stream", BIG) as stream:
+        async with aclosing(stream.lines()) as lines:
+            async for arrived, item in lines:
+                if item.get("type") == "chunk":
+                    first_chunk = arrived
+                    break  # and disconnect in the middle of the stream: the server should stop the run
+    if first_chunk is None:
+        raise RuntimeError("stream ended without a chunk line")
+    started, first_byte = stream.started, stream.first_byte
     # Responsive again? A small GET on a new connection, right away.
     t = time.perf_counter()
     status, _ = await get_once(port, "/api/schedules", timeout=REQUEST_TIMEOUT)

@@ -32,6 +32,7 @@ import itertools
 import json
 import os
 import statistics
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -41,17 +42,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 PLAYBACK_OPTIMIZERS = [
@@ -227,6 +217,9 @@ PAGE_STATE = r"""
 # The server's lifecycle is bench_api's: the same process group handling, log and readiness wait.
 from bench_api import Server, load_average, running_server  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from tests.browser import chromium  # noqa: E402  (launched as the browser tests launch it)
+
 
 def page_url(server: Server, optimizers: list[str], steps: int, every: int = 1) -> str:
     query: list[tuple[str, object]] = [("n", steps)]
@@ -288,6 +281,19 @@ def close(page: Page) -> None:
 def resource(state: dict, fragment: str) -> dict | None:
     found = [r for r in state["resources"] if fragment in r["name"]]
     return found[-1] if found else None
+
+
+def print_trace(plotly: dict, loafs: list[dict] | None, message: str | None, when: str) -> None:
+    """Plotly's calls, the longest animation frames and the page's message, over `when`."""
+    print(f"  Plotly calls {when}:")
+    for line in plotly_lines(plotly):
+        print(line)
+    if loafs:
+        print(f"  long animation frames (> 50 ms) {when}: {len(loafs)}; the longest:")
+        for line in loaf_lines(loafs):
+            print(line)
+    if message:
+        print(f"  page message: {message!r}")
 
 
 def plotly_lines(stats: dict, indent: str = "    ") -> list[str]:
@@ -432,15 +438,7 @@ def playback(browser: Browser, server: Server, seconds: float, errors: list[str]
         )
     print(f"  cursor advances (readout changes): {rec['changes']} = {rec['changes'] / span:.1f} per second")
     print(f"  'now' markers moved: {'yes' if moved else 'NO'}")
-    print("  Plotly calls during the recording:")
-    for line in plotly_lines(rec["plotly"]):
-        print(line)
-    if rec["loafs"]:
-        print(f"  long animation frames (> 50 ms) during the recording: {len(rec['loafs'])}; the longest:")
-        for line in loaf_lines(rec["loafs"]):
-            print(line)
-    if after["message"]:
-        print(f"  page message: {after['message']!r}")
+    print_trace(rec["plotly"], rec["loafs"], after["message"], "during the recording")
     return result
 
 
@@ -500,15 +498,7 @@ def big_stream(browser: Browser, server: Server, timeout: float, errors: list[st
         print(f"  warning: points per run differ from the stream's: expected {expected}")
     statuses = {s for _, s, _ in state["statuses"]}
     print(f"  runs: {len(state['statuses'])}, statuses {sorted(statuses)}")
-    print("  Plotly calls over the page's life:")
-    for line in plotly_lines(bench["plotly"]):
-        print(line)
-    if bench["loafs"]:
-        print(f"  long animation frames (> 50 ms): {len(bench['loafs'])}; the longest:")
-        for line in loaf_lines(bench["loafs"]):
-            print(line)
-    if state["message"]:
-        print(f"  page message: {state['message']!r}")
+    print_trace(bench["plotly"], bench["loafs"], state["message"], "over the page's life")
     return result
 
 
@@ -522,7 +512,7 @@ def main() -> None:
     errors: list[str] = []
     started = time.perf_counter()
     with running_server(workers=1) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS, headless=True)
         try:
             print(
                 f"chromium {browser.version}, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "

@@ -68,6 +68,17 @@ def ours_chunks(plan) -> Iterator[Chunk]:
     return run(plan.objective, batch.transform, batch.start, plan.steps, batch.lr, tol=plan.tol, needs_hessian=hessian)
 
 
+def best_of(fns: dict[str, Callable[[], tuple[object, float]]], repeats: int) -> tuple[dict, dict]:
+    """Each side's best time over `repeats`, the sides taking turns, and its last result."""
+    best = {k: float("inf") for k in fns}
+    last: dict[str, object] = {}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            last[key], elapsed = fn()
+            best[key] = min(best[key], elapsed)
+    return best, last
+
+
 def rosenbrock_torch(p: torch.Tensor) -> torch.Tensor:
     return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
 
@@ -142,12 +153,7 @@ def single_case(surface, label: str, repeats: int, torch_steps: int) -> tuple[fl
         "rec": torch_recording(make_opt, torch_steps),
         "fused": torch_bare(make_opt, torch_steps, fused=True),
     }
-    best = {k: float("inf") for k in fns}
-    last: dict[str, object] = {}
-    for _ in range(repeats):
-        for key, fn in fns.items():
-            last[key], elapsed = fn()
-            best[key] = min(best[key], elapsed)
+    best, last = best_of(fns, repeats)
 
     res = last["ours"]
     taken, status = int(res.steps_taken[0]), int(res.status[0])
@@ -238,12 +244,7 @@ def batch_case(surface, repeats: int) -> tuple[float, float, float, float]:
         "collect": ours_batch(surface, starts, materialise=True),
         "fused": torch_batch(starts, fused=True),
     }
-    best = {k: float("inf") for k in fns}
-    last: dict[str, object] = {}
-    for _ in range(repeats):
-        for key, fn in fns.items():
-            last[key], elapsed = fn()
-            best[key] = min(best[key], elapsed)
+    best, last = best_of(fns, repeats)
 
     final, status, taken = last["ours"]
     ref = last["torch"]

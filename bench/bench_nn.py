@@ -33,7 +33,6 @@ import asyncio
 import math
 import os
 import platform
-import socket
 import statistics
 import sys
 import time
@@ -41,18 +40,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import orjson
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_api import (
-    HOST,
     REQUEST_TIMEOUT,
+    NdjsonStream,
     install_signal_handlers,
     load_average,
-    post_bytes,
-    read_head,
     run_async,
     running_server,
 )
@@ -265,41 +261,20 @@ class StreamTry:
 
 async def stream_once(port: int) -> StreamTry:
     """One POST /api/train/stream read to its end: time to the head, to the first record line, to `done`."""
-    raw = post_bytes(port, "/api/train/stream", STREAM_REQUEST)
-    reader, writer = await asyncio.open_connection(HOST, port, limit=1 << 24)
-    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            started = time.perf_counter()
-            writer.write(raw)
-            status, headers = await read_head(reader)
-            first_byte = time.perf_counter()
-            if status != 200 or headers.get(b"transfer-encoding", b"").lower() != b"chunked":
-                body = await reader.read(2000)
-                raise RuntimeError(f"stream answered {status} {headers}: {body[:500]!r}")
-            pending, first_record, types, records = b"", None, [], []
-            while True:
-                size = int((await reader.readline()).split(b";")[0], 16)
-                if size == 0:
-                    await reader.readuntil(b"\r\n")
-                    break
-                pending += (await reader.readexactly(size + 2))[:-2]
-                arrived = time.perf_counter()
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    item = orjson.loads(line)
-                    types.append(item["type"])
-                    if item["type"] == "record":
-                        records.append(item)
-                        if first_record is None:
-                            first_record = arrived
-                    elif item["type"] == "end" and item["status"] != "max_steps":
-                        raise RuntimeError(f"training ended with status {item['status']!r}")
-            done = time.perf_counter()
-    finally:
-        writer.close()
+    first_record, types, records = None, [], []
+    async with asyncio.timeout(REQUEST_TIMEOUT), NdjsonStream(port, "/api/train/stream", STREAM_REQUEST) as stream:
+        async for arrived, item in stream.lines():
+            types.append(item["type"])
+            if item["type"] == "record":
+                records.append(item)
+                if first_record is None:
+                    first_record = arrived
+            elif item["type"] == "end" and item["status"] != "max_steps":
+                raise RuntimeError(f"training ended with status {item['status']!r}")
+        done = time.perf_counter()
+    started, first_byte = stream.started, stream.first_byte
     expected = ["start", *["record"] * STREAM_RECORDS, "landscape", "end", "done"]
-    if pending or types != expected:
+    if stream.rest or types != expected:
         raise RuntimeError(f"unexpected stream: {len(records)} records, line types {sorted(set(types))}")
     if records[-1]["step"] != 2000 or any(len(r["z"]) != 50 for r in records):
         raise RuntimeError("unexpected records in the stream")

@@ -17,11 +17,6 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-# Optimizer state scalars (NAdam's μ product, step counts) take the default dtype: float64, as ours.
-torch.set_default_dtype(torch.float64)
-# Tiny tensors: one thread, and no OpenMP pool spinning against numpy's OpenBLAS threads on small machines.
-torch.set_num_threads(1)
-
 from app.api.json import dumps  # noqa: E402
 from app.api.training import PreparedTraining  # noqa: E402
 from app.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
@@ -29,29 +24,11 @@ from app.engine.nn.landscape import _random_directions, loss_landscape  # noqa: 
 from app.engine.nn.layers import Dense  # noqa: E402
 from app.engine.nn.network import Architecture, flatten, initialize, loss_and_grad, predict  # noqa: E402
 from app.engine.nn.train import boundary_grid  # noqa: E402
+from tests.torch_reference import TORCH_ACTIVATIONS, TORCH_OPTIMIZERS  # noqa: E402
 
 from .conftest import ndjson, strict_json  # noqa: E402
 
 RTOL = 1e-9
-
-TORCH_OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-    "adamax": torch.optim.Adamax,
-    "nadam": torch.optim.NAdam,
-    "radam": torch.optim.RAdam,
-    "adadelta": torch.optim.Adadelta,
-}
-TORCH_ACTIVATIONS = {
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "sigmoid": torch.sigmoid,
-    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-    "linear": lambda z: z,
-}
 
 
 def body(**overrides: Any) -> dict[str, Any]:

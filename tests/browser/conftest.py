@@ -6,7 +6,6 @@ The whole suite is skipped when chromium (or Python's playwright) is not install
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,26 +19,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from . import chromium
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-def _chromium() -> str | None:
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-CHROMIUM = _chromium()
+CHROMIUM = chromium.executable()
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 except ImportError:  # pragma: no cover - depends on the environment
@@ -111,7 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=chromium.ARGS)
         yield browser
         browser.close()
 

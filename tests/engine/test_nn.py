@@ -13,11 +13,6 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-# Optimizer state scalars (NAdam's μ product, step counts) take the default dtype: float64, as ours.
-torch.set_default_dtype(torch.float64)
-# Tiny tensors: one thread, and no OpenMP pool spinning against numpy's OpenBLAS threads on small machines.
-torch.set_num_threads(1)
-
 from app.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
 from app.engine.nn.landscape import _pca_directions, _random_directions, loss_landscape  # noqa: E402
 from app.engine.nn.layers import ACTIVATIONS, bce_with_logits, mse  # noqa: E402
@@ -31,18 +26,11 @@ from app.engine.nn.network import (  # noqa: E402
     unflatten,
 )
 from app.engine.nn.train import Record, TrainSpec, train  # noqa: E402
+from tests.torch_reference import TORCH_ACTIVATIONS  # noqa: E402
 
 ACTIVATION_NAMES = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"]
 TASKS = {"classification": "moons", "regression": "sine"}
 DEPTHS = {1: [5], 2: [5, 4], 3: [4, 5, 3], 4: [3, 4, 5, 3]}
-
-TORCH_ACTIVATIONS = {
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "sigmoid": torch.sigmoid,
-    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-    "linear": lambda z: z,
-}
 
 
 def torch_objective(arch: Architecture, theta: np.ndarray, x: np.ndarray, y: np.ndarray, l2: float, masks=None):

@@ -18,29 +18,16 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-torch.set_default_dtype(torch.float64)
-
 from app.engine.errors import InvalidInput  # noqa: E402
 from app.engine.optimizers import OPTIMIZERS, optimizer_params  # noqa: E402
 from app.engine.runner import MAX_STEPS  # noqa: E402
 from app.engine.surfaces import resolve_builtin  # noqa: E402
+from tests.torch_reference import TORCH_OPTIMIZERS  # noqa: E402
 
 from .helpers import single  # noqa: E402
 
 STEPS = 200
 RTOL, ATOL = 1e-9, 1e-12
-
-TORCH_OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "adagrad": torch.optim.Adagrad,
-    "rmsprop": torch.optim.RMSprop,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "adamax": torch.optim.Adamax,
-    "nadam": torch.optim.NAdam,
-    "radam": torch.optim.RAdam,
-    "adadelta": torch.optim.Adadelta,
-}
 
 
 # --- torch's side ------------------------------------------------------------------------
