@@ -1,4 +1,4 @@
-"""`python -m app` is `gdviz serve` (with its options)."""
+"""`python -m gdviz` is `gdviz serve` (with its options)."""
 
 import sys
 

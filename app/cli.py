@@ -26,7 +26,7 @@ def serve(host: str, port: int, reload: bool, workers: int) -> None:
     # numpy is imported (by the app, in this process or the workers it starts).
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    config = _Config("app.main:app", host=host, port=port, reload=reload, workers=workers, log_level="info")
+    config = _Config("gdviz.main:app", host=host, port=port, reload=reload, workers=workers, log_level="info")
     server = uvicorn.Server(config)
     try:  # as uvicorn.run does, with our socket
         if config.should_reload:

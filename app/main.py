@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -11,8 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from . import __version__
 from .api.errors import validation_handler
 from .api.routes import catalog, grid, pages, runs, train
-
-ROOT = Path(__file__).resolve().parent.parent
+from .assets import asset_dir
 
 
 def create_app() -> FastAPI:
@@ -25,7 +22,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_handler)
     for module in (catalog, grid, runs, train, pages):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     return app
 
 

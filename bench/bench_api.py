@@ -2,7 +2,7 @@
 
 Run from the repository root:  python bench/bench_api.py  [--duration 15] [--clients 32] [--workers 1,2]
 
-Starts `python -m app serve --host 127.0.0.1 --port <free port> --workers N` as a
+Starts `python -m gdviz serve --host 127.0.0.1 --port <free port> --workers N` as a
 subprocess (its own process group, stopped at the end, also on Ctrl-C or an error),
 waits until GET /api/optimizers answers, then measures on loopback only:
 
@@ -213,7 +213,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 class Server:
-    """`python -m app serve` in its own process group, on a free loopback port."""
+    """`python -m gdviz serve` in its own process group, on a free loopback port."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -223,7 +223,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(self.port)]
+        command = [sys.executable, "-m", "gdviz", "serve", "--host", HOST, "--port", str(self.port)]
         self.proc = subprocess.Popen(
             [*command, "--workers", str(self.workers)],
             cwd=ROOT,

@@ -2,7 +2,7 @@
 
 Run from the repository root:  python bench/bench_browser.py  [--loads 5] [--play-seconds 3]
 
-Starts `python -m app serve --host 127.0.0.1 --port <free port>` as a subprocess (its own
+Starts `python -m gdviz serve --host 127.0.0.1 --port <free port>` as a subprocess (its own
 process group, stopped at the end, also on Ctrl-C or an error), drives headless Debian
 chromium (/usr/bin/chromium) with Playwright, and measures on loopback:
 

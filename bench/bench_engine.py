@@ -37,9 +37,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.engine.plan import OptimizerChoice, plan_run
-from app.engine.runner import MAX_STEPS, RUNNING, Chunk, collect, run
-from app.engine.surfaces import resolve_builtin
+from gdviz.engine.plan import OptimizerChoice, plan_run
+from gdviz.engine.runner import MAX_STEPS, RUNNING, Chunk, collect, run
+from gdviz.engine.surfaces import resolve_builtin
 
 torch.set_default_dtype(torch.float64)
 

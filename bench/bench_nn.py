@@ -12,7 +12,7 @@ Run from the repository root:  python bench/bench_nn.py  [--repeats N] [--stream
    setting for arrays this small, and steady on a busy machine: the ratio's reference);
    an extra line runs it on torch's default thread count, at most `--torch-budget`
    seconds per run. Both sides must end at the same loss (checked).
-2. First record over HTTP: the real server (`python -m app serve`, one worker, a free
+2. First record over HTTP: the real server (`python -m gdviz serve`, one worker, a free
    loopback port, via bench_api.running_server), POST /api/train/stream with a typical
    request (moons 200 points, hidden [8, 8], adam, 2 000 steps, record_every 10, default
    boundary and landscape): time from sending the request to the arrival of the first
@@ -53,10 +53,10 @@ from bench_api import (
     running_server,
 )
 
-from app.engine.nn.datasets import Dataset, make_dataset
-from app.engine.nn.landscape import Landscape
-from app.engine.nn.network import Architecture, initialize, unflatten
-from app.engine.nn.train import Record, TrainSpec, train
+from gdviz.engine.nn.datasets import Dataset, make_dataset
+from gdviz.engine.nn.landscape import Landscape
+from gdviz.engine.nn.network import Architecture, initialize, unflatten
+from gdviz.engine.nn.train import Record, TrainSpec, train
 
 HIDDEN = (16, 16)
 ACTIVATION = "tanh"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import app
+from gdviz.main import app
 
 
 @pytest.fixture(scope="session")

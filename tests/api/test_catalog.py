@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from app.engine.optimizers import OPTIMIZERS
-from app.engine.schedules import SCHEDULES
+from gdviz.engine.optimizers import OPTIMIZERS
+from gdviz.engine.schedules import SCHEDULES
 from tests.spec import SPEC_OPTIMIZERS, SPEC_SURFACES
 
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from app.api.models.runs import RunRequest
-from app.api.streaming import RunStream
+from gdviz.api.models.runs import RunRequest
+from gdviz.api.streaming import RunStream
 
 from .conftest import ndjson, rosenbrock_run, strict_json
 

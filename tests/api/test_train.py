@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from app.api.json import dumps  # noqa: E402
-from app.api.training import PreparedTraining  # noqa: E402
-from app.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
-from app.engine.nn.landscape import _random_directions, loss_landscape  # noqa: E402
-from app.engine.nn.layers import Dense  # noqa: E402
-from app.engine.nn.network import Architecture, flatten, initialize, loss_and_grad, predict  # noqa: E402
-from app.engine.nn.train import boundary_grid  # noqa: E402
+from gdviz.api.json import dumps  # noqa: E402
+from gdviz.api.training import PreparedTraining  # noqa: E402
+from gdviz.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
+from gdviz.engine.nn.landscape import _random_directions, loss_landscape  # noqa: E402
+from gdviz.engine.nn.layers import Dense  # noqa: E402
+from gdviz.engine.nn.network import Architecture, flatten, initialize, loss_and_grad, predict  # noqa: E402
+from gdviz.engine.nn.train import boundary_grid  # noqa: E402
 from tests.torch_reference import TORCH_ACTIVATIONS, TORCH_OPTIMIZERS  # noqa: E402
 
 from .conftest import ndjson, strict_json  # noqa: E402

@@ -56,13 +56,13 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app, `python -m app serve`, on a free port; yields its base URL."""
+    """The real app, `python -m gdviz serve`, on a free port; yields its base URL."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "gdviz", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

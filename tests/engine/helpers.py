@@ -7,9 +7,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from app.engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
-from app.engine.runner import Chunk, collect, run
-from app.engine.surfaces import Surface
+from gdviz.engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
+from gdviz.engine.runner import Chunk, collect, run
+from gdviz.engine.surfaces import Surface
 
 
 def opt(name: str, **params: Any) -> OptimizerChoice:

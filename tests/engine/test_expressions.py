@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy
 
-from app.engine.errors import InvalidInput
-from app.engine.expressions import MAX_LENGTH, X, Y, parse_expression
-from app.engine.surfaces import resolve_custom
+from gdviz.engine.errors import InvalidInput
+from gdviz.engine.expressions import MAX_LENGTH, X, Y, parse_expression
+from gdviz.engine.surfaces import resolve_custom
 
 # name in formulas → numpy's version, to check each function means what it says.
 FUNCTIONS = {

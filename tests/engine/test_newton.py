@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine.runner import CONVERGED, MAX_STEPS
-from app.engine.surfaces import resolve_builtin, resolve_custom
+from gdviz.engine.runner import CONVERGED, MAX_STEPS
+from gdviz.engine.surfaces import resolve_builtin, resolve_custom
 
 from .helpers import single
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from app.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
-from app.engine.nn.landscape import _pca_directions, _random_directions, loss_landscape  # noqa: E402
-from app.engine.nn.layers import ACTIVATIONS, bce_with_logits, mse  # noqa: E402
-from app.engine.nn.network import (  # noqa: E402
+from gdviz.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
+from gdviz.engine.nn.landscape import _pca_directions, _random_directions, loss_landscape  # noqa: E402
+from gdviz.engine.nn.layers import ACTIVATIONS, bce_with_logits, mse  # noqa: E402
+from gdviz.engine.nn.network import (  # noqa: E402
     Architecture,
     flatten,
     forward,
@@ -25,7 +25,7 @@ from app.engine.nn.network import (  # noqa: E402
     predict,
     unflatten,
 )
-from app.engine.nn.train import Record, TrainSpec, train  # noqa: E402
+from gdviz.engine.nn.train import Record, TrainSpec, train  # noqa: E402
 from tests.torch_reference import TORCH_ACTIVATIONS  # noqa: E402
 
 ACTIVATION_NAMES = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"]

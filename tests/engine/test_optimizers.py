@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.engine.errors import InvalidInput
-from app.engine.optimizers import OPTIMIZERS, optimizer_params
-from app.engine.plan import OptimizerChoice, plan_run
-from app.engine.runner import DIVERGED, collect, run
-from app.engine.surfaces import resolve_builtin, resolve_custom
+from gdviz.engine.errors import InvalidInput
+from gdviz.engine.optimizers import OPTIMIZERS, optimizer_params
+from gdviz.engine.plan import OptimizerChoice, plan_run
+from gdviz.engine.runner import DIVERGED, collect, run
+from gdviz.engine.surfaces import resolve_builtin, resolve_custom
 
 from .helpers import row, single
 

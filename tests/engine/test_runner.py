@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import runner
-from app.engine.errors import InvalidInput
-from app.engine.objective import SurfaceObjective
-from app.engine.plan import plan_run
-from app.engine.runner import CONVERGED, DIVERGED, DIVERGENCE_BOUND, MAX_STEPS, STATUS_NAMES, collect, piece, run
-from app.engine.surfaces import resolve_builtin, resolve_custom
+from gdviz.engine import runner
+from gdviz.engine.errors import InvalidInput
+from gdviz.engine.objective import SurfaceObjective
+from gdviz.engine.plan import plan_run
+from gdviz.engine.runner import CONVERGED, DIVERGED, DIVERGENCE_BOUND, MAX_STEPS, STATUS_NAMES, collect, piece, run
+from gdviz.engine.surfaces import resolve_builtin, resolve_custom
 
 from .helpers import Row, opt, row, run_batch, single, trajectory
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import sympy
 
-from app.engine import symbolic
-from app.engine.errors import InvalidInput
-from app.engine.expressions import X, Y, parse_expression
-from app.engine.surfaces import SURFACES, Point, Surface, resolve_builtin, resolve_custom
+from gdviz.engine import symbolic
+from gdviz.engine.errors import InvalidInput
+from gdviz.engine.expressions import X, Y, parse_expression
+from gdviz.engine.surfaces import SURFACES, Point, Surface, resolve_builtin, resolve_custom
 from tests.spec import SPEC_SURFACES
 
 # The SPEC's table, written out again in numpy (default parameters).

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from app.engine.errors import InvalidInput  # noqa: E402
-from app.engine.optimizers import OPTIMIZERS, optimizer_params  # noqa: E402
-from app.engine.runner import MAX_STEPS  # noqa: E402
-from app.engine.surfaces import resolve_builtin  # noqa: E402
+from gdviz.engine.errors import InvalidInput  # noqa: E402
+from gdviz.engine.optimizers import OPTIMIZERS, optimizer_params  # noqa: E402
+from gdviz.engine.runner import MAX_STEPS  # noqa: E402
+from gdviz.engine.surfaces import resolve_builtin  # noqa: E402
 from tests.torch_reference import TORCH_OPTIMIZERS  # noqa: E402
 
 from .helpers import single  # noqa: E402

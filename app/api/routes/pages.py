@@ -10,8 +10,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ... import __version__
+from ...assets import asset_dir
 
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[3] / "templates")
+templates = Jinja2Templates(directory=asset_dir("templates"))
 router = APIRouter(include_in_schema=False)
 # Served from the installed plotly package: no CDN, the page works offline.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
