@@ -1,6 +1,6 @@
 """HTTP benchmark of the gdviz server (see bench/README.md, section bench_api.py).
 
-Run from the repository root:  python bench/bench_api.py  [--duration 15] [--clients 32] [--workers 1,2]
+Run from the repository root:  python bench/bench_api.py  [--duration 15] [--clients 32] [--workers 1,2] [--room-only]
 
 Starts `python -m gdviz serve --host 127.0.0.1 --port <free port> --workers N` as a
 subprocess (its own process group, stopped at the end, also on Ctrl-C or an error),
@@ -20,31 +20,53 @@ waits until GET /api/optimizers answers, then measures on loopback only:
    disconnect, the latency of a small GET right after it, and the server's CPU in the
    following 0.5 s (≈ 0 when the disconnect stopped the work).
 
-All three run for each `--workers` value (default 1 and 2), on a fresh server each;
-about 80 s in all. The load generator is a minimal asyncio HTTP/1.1 client (raw
-sockets, Content-Length/chunked bodies) in this process: it shares the machine's
-cores with the server, so its CPU and that of other programs are printed.
+All three run for each `--workers` value (default 1 and 2), on a fresh server each.
+Then, unless `--room-duration 0`, a room (`--room-only` runs only this part), on a fresh
+server with `--room-workers` (2):
+
+4. a class-sized load: `--room-clients` (100) light clients (the explorer's page, catalog,
+   grid and streamed runs, a notebook's typical run; each thinks about `--room-think` s
+   between requests) for `--room-duration` (20) s while `--room-heavy` (6) clients send
+   heavy requests (16 Adam x 100 000 steps, a 3x64 network on 2000 points, Newton's
+   methods on a long formula): the light requests' latency and errors, the heavy ones'
+   outcomes (done / 503 / cut / other), the server's CPU and its peak memory (RSS of all
+   its processes, sampled every 100 ms);
+5. 50 streams of the 16 x 100 000 run opened and never read, held `--room-hold` (10) s:
+   how many were admitted, the server's RSS growth and CPU, then after closing them;
+6. the reproductions (a)-(j) of requests that could take the server from everyone, each
+   checked against the live server and printed as one line ending in ok or FAILED;
+   (h), SIGTERM during a stream, stops the server and comes last.
+
+About 2-3 minutes in all on a 2-core machine. The load generator is a minimal asyncio
+HTTP/1.1 client (raw sockets, Content-Length/chunked bodies, gzip) in this process: it
+shares the machine's cores with the server, so its CPU and that of other programs are
+printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import json
 import math
 import os
 import platform
+import random
+import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -95,6 +117,7 @@ BIG = {
 CONNECT_GAP = 0.01  # s between the load test's connections (see measure_load)
 REQUEST_TIMEOUT = 30.0  # s, per request: a hung server counts as an error, never as a hang here
 CLOCK_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 # ---------------------------------------------------------------------------- the server
@@ -106,34 +129,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def group_cpu_seconds(pgid: int) -> dict[int, float] | None:
-    """User + system CPU seconds of each live process of a process group (Linux /proc; None elsewhere)."""
+class ProcessStat(NamedTuple):
+    group: int
+    cpu_seconds: float  # user + system
+    rss_bytes: int
+
+
+def process_stat(pid: int) -> ProcessStat | None:
+    """From /proc/<pid>/stat; None when the process is gone (or a zombie, which holds no memory)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            rest = f.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    # rest[0] is field 3 (state): pgrp is field 5, utime 14, stime 15, rss (pages) 24.
+    if rest[0] in (b"Z", b"X"):
+        return None
+    return ProcessStat(int(rest[2]), (int(rest[11]) + int(rest[12])) / CLOCK_TICK, int(rest[21]) * PAGE_SIZE)
+
+
+def group_stats(pgid: int) -> dict[int, ProcessStat] | None:
+    """Every live process of a process group (Linux /proc; None elsewhere)."""
     if not os.path.isdir("/proc/self"):
         return None
-    cpu = {}
+    found = {}
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                rest = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        # rest[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
-        if int(rest[2]) == pgid:
-            cpu[int(name)] = (int(rest[11]) + int(rest[12])) / CLOCK_TICK
-    return cpu
+        if name.isdigit() and (stat := process_stat(int(name))) is not None and stat.group == pgid:
+            found[int(name)] = stat
+    return found
+
+
+def group_cpu_seconds(pgid: int) -> dict[int, float] | None:
+    """User + system CPU seconds of each live process of a process group (Linux /proc; None elsewhere)."""
+    stats = group_stats(pgid)
+    return None if stats is None else {pid: stat.cpu_seconds for pid, stat in stats.items()}
+
+
+class TcpEnd(NamedTuple):
+    """One end of an established IPv4 connection, as /proc/net/tcp lists it."""
+
+    server: bool  # the end on `port` (the server's), else the client's
+    send_queue: int  # bytes written and not yet acknowledged by the other end
+    receive_queue: int  # bytes received and not yet read
+    inode: str
+
+
+def tcp_ends(port: int) -> list[TcpEnd]:
+    """Both ends of every established connection to `port` on this machine (raises OSError without /proc)."""
+    ends = []
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            local, remote = (int(a.rsplit(":", 1)[1], 16) for a in fields[1:3])
+            if fields[3] == "01" and port in (local, remote):  # 01: ESTABLISHED
+                send, receive = (int(q, 16) for q in fields[4].split(":"))
+                ends.append(TcpEnd(local == port, send, receive, f"socket:[{fields[9]}]"))
+    return ends
 
 
 def connections_per_process(pgid: int, port: int) -> list[int] | None:
     """Established TCP connections on `port` held by each process of a process group (Linux /proc)."""
     try:
-        inodes = set()
-        with open("/proc/net/tcp") as f:
-            for line in f.readlines()[1:]:
-                fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
-                    inodes.add(f"socket:[{fields[9]}]")
+        inodes = {end.inode for end in tcp_ends(port) if end.server}
         counts = []
         for pid, _ in (group_cpu_seconds(pgid) or {}).items():
             fd_dir = f"/proc/{pid}/fd"
@@ -313,17 +370,23 @@ def running_server(workers: int) -> Iterator[Server]:
 # ---------------------------------------------------------------------------- a minimal HTTP/1.1 client
 
 
-def post_bytes(port: int, path: str, body: dict) -> bytes:
-    payload = orjson.dumps(body)
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(payload)}\r\n\r\n"
-    )
-    return head.encode() + payload
+def request_bytes(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    if body is not None:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
 
 
-def get_bytes(port: int, path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
+def post_bytes(port: int, path: str, body: dict | bytes, headers: dict[str, str] | None = None) -> bytes:
+    """A JSON POST; `body` given as bytes is sent as is (JSON that orjson cannot write, or not JSON at all)."""
+    payload = body if isinstance(body, bytes) else orjson.dumps(body)
+    return request_bytes(port, "POST", path, payload, {"Content-Type": "application/json", **(headers or {})})
+
+
+def get_bytes(port: int, path: str, headers: dict[str, str] | None = None) -> bytes:
+    return request_bytes(port, "GET", path, None, headers)
 
 
 async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
@@ -353,6 +416,26 @@ async def read_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes]) -
     raise ValueError("response without Content-Length or chunked encoding")
 
 
+class Reply(NamedTuple):
+    status: int
+    headers: dict[bytes, bytes]
+    body: bytes  # decompressed when it came gzipped
+    wire_bytes: int  # the body as it came over the connection
+
+    def json(self) -> Any:
+        """The parsed body, None when it is not JSON."""
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError:
+            return None
+
+    def detail(self) -> dict:
+        """The first entry of a refusal's `detail` list ({} when there is none)."""
+        data = self.json()
+        detail = data.get("detail") if isinstance(data, dict) else None
+        return detail[0] if isinstance(detail, list) and detail and isinstance(detail[0], dict) else {}
+
+
 class Connection:
     """One keep-alive connection; reconnects after a failure or a `Connection: close`."""
 
@@ -366,6 +449,10 @@ class Connection:
         self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     async def request(self, raw: bytes) -> tuple[int, bytes]:
+        reply = await self.exchange(raw)
+        return reply.status, reply.body
+
+    async def exchange(self, raw: bytes) -> Reply:
         if self.writer is None:
             await self.connect()
         try:
@@ -377,7 +464,10 @@ class Connection:
             raise
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
-        return status, body
+        wire = len(body)
+        if headers.get(b"content-encoding", b"").lower() == b"gzip":
+            body = gzip.decompress(body)
+        return Reply(status, headers, body, wire)
 
     def close(self) -> None:
         if self.writer is not None:
@@ -430,13 +520,19 @@ class NdjsonStream:
                 yield arrived, orjson.loads(line)
 
 
-async def get_once(port: int, path: str, timeout: float) -> tuple[int, bytes]:
+async def exchange_once(port: int, raw: bytes, timeout: float = REQUEST_TIMEOUT) -> Reply:
+    """One request on a connection of its own (as a script without a session sends it)."""
     conn = Connection(port)
     try:
         async with asyncio.timeout(timeout):
-            return await conn.request(get_bytes(port, path))
+            return await conn.exchange(raw)
     finally:
         conn.close()
+
+
+async def get_once(port: int, path: str, timeout: float) -> tuple[int, bytes]:
+    reply = await exchange_once(port, get_bytes(port, path), timeout)
+    return reply.status, reply.body
 
 
 def check_run(status: int, body: bytes, steps: int, n_runs: int) -> float | None:
@@ -477,6 +573,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else math.nan
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 @dataclass
@@ -543,6 +643,28 @@ class Load:
         return self.server_cpu_s / len(self.latency_ms) * 1e3
 
 
+CpuSnapshot = tuple[float, dict[int, float] | None, float | None]
+
+
+def cpu_snapshot(server: Server) -> CpuSnapshot:
+    """This process's CPU, each server process's, and the whole machine's, at one moment."""
+    return time.process_time(), server.cpu_per_process(), system_busy_seconds()
+
+
+def cpu_between(start: CpuSnapshot, end: CpuSnapshot) -> tuple[float, list[float], float | None, float | None]:
+    """CPU seconds between two snapshots: the load generator, each server process (largest first), the
+    server in all, and the rest of the machine (other programs)."""
+    (c0, s0, m0), (c1, s1, m1) = start, end
+    by_process: list[float] = []
+    server = other = None
+    if s0 is not None and s1 is not None:
+        by_process = sorted((s1[p] - s0.get(p, 0.0) for p in s1), reverse=True)
+        server = sum(by_process)
+        if m0 is not None and m1 is not None:
+            other = max(0.0, (m1 - m0) - server - (c1 - c0))
+    return c1 - c0, by_process, server, other
+
+
 async def measure_load(server: Server, clients: int, warmup: float, duration: float) -> Load:
     """`clients` keep-alive connections post the typical request in a loop; responses
     completed inside [warm-up end, deadline] are the measurement."""
@@ -582,21 +704,17 @@ async def measure_load(server: Server, clients: int, warmup: float, duration: fl
 
     async def marker() -> None:
         await asyncio.sleep(max(0.0, window_start - time.perf_counter()))
-        marks["start"] = (time.process_time(), server.cpu_per_process(), system_busy_seconds())
+        marks["start"] = cpu_snapshot(server)
         await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
-        marks["end"] = (time.process_time(), server.cpu_per_process(), system_busy_seconds())
+        marks["end"] = cpu_snapshot(server)
 
     t0 = time.perf_counter()
     window_start, deadline = t0 + warmup, t0 + warmup + duration
     await asyncio.gather(marker(), *(client(conn) for conn in conns))
     out.window_s = duration
-    (c0, s0, m0), (c1, s1, m1) = marks["start"], marks["end"]
-    out.client_cpu_s = c1 - c0
-    if s0 is not None and s1 is not None:
-        out.server_cpu_by_process = sorted((s1[p] - s0.get(p, 0.0) for p in s1), reverse=True)
-        out.server_cpu_s = sum(out.server_cpu_by_process)
-        if m0 is not None and m1 is not None:
-            out.other_cpu_s = max(0.0, (m1 - m0) - out.server_cpu_s - out.client_cpu_s)
+    out.client_cpu_s, out.server_cpu_by_process, out.server_cpu_s, out.other_cpu_s = cpu_between(
+        marks["start"], marks["end"]
+    )
     return out
 
 
@@ -638,11 +756,933 @@ async def measure_stream(server: Server, tries: int) -> list[StreamTry]:
     return [await stream_once(server) for _ in range(tries)]
 
 
+# ---------------------------------------------------------------------------- a room: a class-sized load
+#
+# One laptop serving a lecture hall: a hundred students' browsers and notebooks send light
+# requests while a few send heavy ones, on the real server with two workers. Then the
+# memory that unread streams hold, and the reproductions of requests that once could take
+# the server from everyone, each checked against the live server.
+
+GZIP = {"Accept-Encoding": "gzip"}  # what browsers and notebook clients (requests, httpx) send
+ROOM_GRID = {"surface": {"name": "rosenbrock"}, "n": 100}
+
+# Heavy requests a student may send: each needs seconds of a core, all fit the default budget.
+ADAM_16 = {
+    "surface": {"name": "rosenbrock"},
+    "start": [-1.5, 2.0],
+    "steps": 100_000,
+    "every": 100,
+    "optimizers": [{"name": "adam", "params": {"lr": 1e-3}}] * 16,
+}
+NETWORK_3X64 = {
+    "dataset": {"name": "spiral", "n": 2000},
+    "model": {"hidden": [64, 64, 64]},
+    "steps": 2000,
+    "record_every": 2000,
+    "boundary": None,
+    "landscape": None,
+}
+
+
+def long_formula(limit: int = 300) -> str:
+    """A polynomial of nearly `limit` characters: cheap to differentiate, costly per step for Newton's
+    methods (their Hessian is evaluated at every step)."""
+    formula = "0.1*x**2+0.1*y**2"
+    for a, b in [(1.1, 0.7), (0.9, 1.3), (1.7, 0.4), (0.6, 1.9), (1.4, 1.2), (0.8, 0.5), (1.6, 1.1), (0.3, 0.2)]:
+        for c, d in [(a, b), (b, a), (a + 0.5, b + 0.5)]:
+            term = f"+0.02*(x-{c:g})**2*(y+{d:g})**2"
+            if len(formula) + len(term) > limit:
+                return formula
+            formula += term
+    return formula
+
+
+LONG_FORMULA = long_formula()
+NEWTON_LONG = {
+    "surface": {"expression": LONG_FORMULA},
+    "start": [0.5, 0.5],
+    "steps": 20_000,
+    "every": 10,
+    "optimizers": [{"name": "newton", "params": {"damping": 1.0}}, {"name": "saddle_free_newton"}],
+}
+NEWTON_OVER_BUDGET = {
+    "surface": {"expression": LONG_FORMULA},
+    "start": [0.5, 0.5],
+    "steps": 100_000,
+    "optimizers": [{"name": "newton", "params": {"damping": 1.0}}] * 16,
+}
+HEAVY_HEAD_START = 2.0  # s: the heavy clients start first, so that heavy work runs during the whole window
+UNREAD_LIMIT = 1 << 16  # the reader's buffer of an unread stream: asyncio stops reading at twice this
+
+
+def json_ok(reply: Reply) -> bool:
+    return reply.status == 200 and reply.json() is not None
+
+
+def page_ok(reply: Reply) -> bool:
+    return reply.status == 200 and b"<html" in reply.body[:2000].lower()
+
+
+def grid_ok(reply: Reply) -> bool:
+    data = reply.json() if reply.status == 200 else None
+    n = ROOM_GRID["n"]
+    return isinstance(data, dict) and len(data.get("z", [])) == n and all(len(row) == n for row in data["z"])
+
+
+def typical_ok(reply: Reply) -> bool:
+    return check_run(reply.status, reply.body, TYPICAL["steps"], len(TYPICAL["optimizers"])) is not None
+
+
+def ndjson_ok(reply: Reply, runs: int) -> bool:
+    """A whole run stream: every line JSON, one `end` per run, `done` last."""
+    if reply.status != 200:
+        return False
+    try:
+        lines = [orjson.loads(line) for line in reply.body.splitlines() if line]
+    except orjson.JSONDecodeError:
+        return False
+    ends = sum(line.get("type") == "end" for line in lines)
+    return bool(lines) and lines[-1].get("type") == "done" and ends == runs
+
+
+def heavy_ok(reply: Reply) -> bool:
+    """A whole run (its runs) or training (its losses) answer."""
+    data = reply.json() if reply.status == 200 else None
+    return isinstance(data, dict) and bool(data.get("runs") or data.get("loss"))
+
+
+class Kind(NamedTuple):
+    """One kind of request of the room's mix."""
+
+    name: str
+    raw: bytes
+    check: Callable[[Reply], bool]
+    weight: int = 1
+
+
+def light_kinds(port: int) -> list[Kind]:
+    """The explorer's page load and runs, and a notebook's typical run, in the proportions of a room."""
+    return [
+        Kind("GET /", get_bytes(port, "/", GZIP), page_ok),
+        Kind("GET /api/surfaces", get_bytes(port, "/api/surfaces", GZIP), json_ok),
+        Kind("GET /api/optimizers", get_bytes(port, "/api/optimizers", GZIP), json_ok),
+        Kind("POST /api/grid n=100", post_bytes(port, "/api/grid", ROOM_GRID, GZIP), grid_ok, 2),
+        Kind(
+            "POST /api/run/stream 4x500",
+            post_bytes(port, "/api/run/stream", TYPICAL, GZIP),
+            lambda r: ndjson_ok(r, len(TYPICAL["optimizers"])),
+            2,
+        ),
+        Kind("POST /api/run 4x500", post_bytes(port, "/api/run", TYPICAL, GZIP), typical_ok, 3),
+    ]
+
+
+def heavy_kinds(port: int) -> list[Kind]:
+    return [
+        Kind("adam 16x100000 every 100", post_bytes(port, "/api/run", ADAM_16, GZIP), heavy_ok),
+        Kind(
+            "network 3x64, 2000 spiral points, 2000 steps", post_bytes(port, "/api/train", NETWORK_3X64, GZIP), heavy_ok
+        ),
+        Kind(
+            f"newton 2x20000 on a {len(LONG_FORMULA)}-char formula",
+            post_bytes(port, "/api/run", NEWTON_LONG, GZIP),
+            heavy_ok,
+        ),
+    ]
+
+
+class RssSampler:
+    """The server's memory: the resident set of every process of its group (supervisor, workers and
+    any child they fork), summed, every `period` s from /proc, in a thread of its own so that the
+    samples keep their pace while the event loop is busy. The group is listed once a second (a scan
+    of /proc costs milliseconds); in between only its known processes are read."""
+
+    def __init__(self, pgid: int, period: float = 0.1, rescan: float = 1.0) -> None:
+        self.pgid, self.period, self.rescan = pgid, period, rescan
+        self.samples: list[tuple[float, int]] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def run(self) -> None:
+        pids: list[int] = []
+        next_scan = 0.0
+        while not self.stopped.is_set():
+            now = time.perf_counter()
+            if now >= next_scan:
+                pids, next_scan = list(group_stats(self.pgid) or {}), now + self.rescan
+            stats = [stat for pid in pids if (stat := process_stat(pid)) is not None and stat.group == self.pgid]
+            if stats:
+                self.samples.append((now, sum(stat.rss_bytes for stat in stats)))
+            self.stopped.wait(self.period)
+
+    def peak(self, since: float, until: float = math.inf) -> int | None:
+        return max((rss for t, rss in self.samples if since <= t <= until), default=None)
+
+    def latest(self) -> int | None:
+        return self.samples[-1][1] if self.samples else None
+
+    async def fresh(self) -> int | None:
+        """A sample taken after now (the latest one when none comes within 2 s: the server is gone)."""
+        asked = time.perf_counter()
+        while (not self.samples or self.samples[-1][0] < asked) and time.perf_counter() - asked < 2.0:
+            await asyncio.sleep(self.period / 2)
+        return self.latest()
+
+
+def megabytes(n: float | None) -> str:
+    return "n/a" if n is None else f"{n / 2**20:.0f} MB"
+
+
+async def server_cores(server: Server, seconds: float) -> float | None:
+    """The server's CPU (cores) over the next `seconds`."""
+    c0, t0 = server.cpu(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    c1, t1 = server.cpu(), time.perf_counter()
+    return None if c0 is None or c1 is None else (c1 - c0) / (t1 - t0)
+
+
+async def settle(server: Server, cores: float = 0.1, limit: float = 15.0) -> float:
+    """Wait (at most `limit` s) until the server uses less than `cores` over half a second: work that an
+    earlier test cut winds down before the next measurement. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        used = await server_cores(server, 0.5)
+        if used is None or used < cores:
+            break
+    return time.perf_counter() - started
+
+
+@dataclass
+class Outcome:
+    kind: str
+    ms: float
+    status: int  # 0: no answer (timeout, connection error)
+    result: str  # light: "ok" or "error"; heavy: "done", "503", "cut" or "other"
+    note: str = ""
+
+
+@dataclass
+class RoomLoad:
+    clients: int
+    heavy_clients: int
+    duration: float
+    think: float
+    light: list[Outcome] = field(default_factory=list)
+    heavy: list[Outcome] = field(default_factory=list)
+    client_cpu_s: float = 0.0
+    server_cpu_by_process: list[float] = field(default_factory=list)
+    server_cpu_s: float | None = None
+    other_cpu_s: float | None = None
+    connections_by_process: list[int] | None = None
+    rss_before: int | None = None
+    rss_peak: int | None = None
+
+    @property
+    def light_ms(self) -> list[float]:
+        return [o.ms for o in self.light if o.result == "ok"]
+
+    @property
+    def light_errors(self) -> int:
+        return sum(o.result != "ok" for o in self.light)
+
+    def heavy_counts(self) -> dict[str, int]:
+        return {result: sum(o.result == result for o in self.heavy) for result in ("done", "503", "cut", "other")}
+
+
+ANSWER_ERRORS = (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)
+
+
+async def warm_room(port: int) -> None:
+    """Each light request a few times on fresh connections, so that both workers have imported and
+    compiled what they serve before the measurement (a room's first minute is not what it measures)."""
+    for kind in light_kinds(port):
+        for _ in range(4):
+            await exchange_once(port, kind.raw)
+
+
+async def room_load(
+    server: Server, sampler: RssSampler, clients: int, heavy_clients: int, duration: float, think: float, drain: float
+) -> RoomLoad:
+    """`heavy_clients` loop on heavy requests (a new connection each, as a script without a session;
+    after a 503 they wait its Retry-After); `clients` light clients each keep one connection, as a
+    browser does, and send a request of the mix, then think 0.5–1.5 × `think` s. Light requests
+    start after the heavy ones and run for `duration` s; heavy clients then start nothing new, and
+    whatever is still running `drain` s later is cut (the connection closed)."""
+    port = server.port
+    out = RoomLoad(clients, heavy_clients, duration, think)
+    kinds, heavy = light_kinds(port), heavy_kinds(port)
+    weights = [kind.weight for kind in kinds]
+    out.rss_before = await sampler.fresh()
+    t0 = time.perf_counter()
+    light_start = t0 + max(HEAVY_HEAD_START, clients * CONNECT_GAP + 1.0)
+    deadline = light_start + duration
+    cut_at = deadline + drain
+
+    async def heavy_client(i: int) -> None:
+        n = i
+        while (started := time.perf_counter()) < deadline:
+            kind = heavy[n % len(heavy)]
+            n += 1
+            try:
+                reply = await exchange_once(port, kind.raw, timeout=cut_at - started)
+            except TimeoutError:
+                out.heavy.append(Outcome(kind.name, (time.perf_counter() - started) * 1e3, 0, "cut"))
+                continue
+            except ANSWER_ERRORS as error:
+                ms = (time.perf_counter() - started) * 1e3
+                out.heavy.append(Outcome(kind.name, ms, 0, "other", type(error).__name__))
+                await asyncio.sleep(0.1)
+                continue
+            ms = (time.perf_counter() - started) * 1e3
+            if reply.status == 200 and kind.check(reply):
+                out.heavy.append(Outcome(kind.name, ms, 200, "done"))
+            elif reply.status == 503:
+                out.heavy.append(Outcome(kind.name, ms, 503, "503", reply.detail().get("msg", "")))
+                retry = float(reply.headers.get(b"retry-after", b"1"))
+                await asyncio.sleep(min(retry, max(0.0, deadline - time.perf_counter())))
+            else:
+                note = reply.detail().get("msg", "") or reply.body[:200].decode(errors="replace")
+                out.heavy.append(Outcome(kind.name, ms, reply.status, "other", note))
+
+    async def light_client(i: int, conn: Connection) -> None:
+        rng = random.Random(i)
+        try:
+            # Students do not click in step: the first requests are spread over one think time.
+            await asyncio.sleep(max(0.0, light_start - time.perf_counter()) + rng.uniform(0, think))
+            while (started := time.perf_counter()) < deadline:
+                kind = rng.choices(kinds, weights)[0]
+                try:
+                    async with asyncio.timeout(REQUEST_TIMEOUT):
+                        reply = await conn.exchange(kind.raw)
+                    status, good = reply.status, kind.check(reply)
+                except ANSWER_ERRORS:
+                    status, good = 0, False
+                ms = (time.perf_counter() - started) * 1e3
+                out.light.append(Outcome(kind.name, ms, status, "ok" if good else "error"))
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+        finally:
+            conn.close()
+
+    marks: dict[str, CpuSnapshot] = {}
+
+    async def marker() -> None:
+        await asyncio.sleep(max(0.0, light_start - time.perf_counter()))
+        marks["start"] = cpu_snapshot(server)
+        await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
+        marks["end"] = cpu_snapshot(server)
+
+    tasks = [asyncio.create_task(heavy_client(i)) for i in range(heavy_clients)]
+    conns = [Connection(port) for _ in range(clients)]
+    try:
+        # As in measure_load: one by one, so that both workers get some of the keep-alive connections.
+        for conn in conns:
+            await conn.connect()
+            await asyncio.sleep(CONNECT_GAP)
+        out.connections_by_process = connections_per_process(server.proc.pid, port)
+        tasks += [asyncio.create_task(light_client(i, conn)) for i, conn in enumerate(conns)]
+        tasks.append(asyncio.create_task(marker()))
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for conn in conns:
+            conn.close()
+    out.client_cpu_s, out.server_cpu_by_process, out.server_cpu_s, out.other_cpu_s = cpu_between(
+        marks["start"], marks["end"]
+    )
+    out.rss_peak = sampler.peak(t0)
+    return out
+
+
+@dataclass
+class Held:
+    """Streams opened and never read."""
+
+    count: int
+    statuses: dict[int, int] = field(default_factory=dict)  # status -> how many (0: no answer)
+    head_ms: list[float] = field(default_factory=list)
+    hold_s: float = 0.0
+    rss_before: int | None = None
+    rss_peak: int | None = None
+    rss_after: int | None = None
+    cpu_holding: float | None = None  # cores over the second half of the hold
+    cpu_after: float | None = None  # cores from 1 to 2 s after the streams were closed
+    readyz: int | None = None  # the status of GET /readyz while they were held
+    queued: int | None = None  # bytes in the connections' kernel buffers at the end of the hold
+    refusal: str = ""  # the message of the first 503
+
+    @property
+    def growth(self) -> int | None:
+        return None if self.rss_peak is None or self.rss_before is None else self.rss_peak - self.rss_before
+
+
+def queued_bytes(port: int) -> int | None:
+    """Bytes in the kernel's buffers of the connections to `port`, both ends: written by the server and not
+    yet read by its clients (kernel memory, in no process's RSS)."""
+    try:
+        return sum(end.send_queue + end.receive_queue for end in tcp_ends(port))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def unread_streams(server: Server, sampler: RssSampler, count: int, hold: float) -> Held:
+    """`count` streams of the 16 × 100 000 run, opened at once; of each only the response head is
+    read (the reader's buffer is small, so the rest stays in the socket buffers); held `hold` s,
+    then closed. The server should stop computing once the buffers are full."""
+    port = server.port
+    out = Held(count, hold_s=hold)
+    await settle(server)
+    out.rss_before = await sampler.fresh()
+    raw = post_bytes(port, "/api/run/stream", BIG)
+    opened = time.perf_counter()
+
+    async def open_one() -> asyncio.StreamWriter | None:
+        status, writer = 0, None
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                reader, writer = await asyncio.open_connection(HOST, port, limit=UNREAD_LIMIT)
+                writer.write(raw)
+                status, headers = await read_head(reader)
+                out.head_ms.append((time.perf_counter() - started) * 1e3)
+                if status != 200:
+                    body = await read_body(reader, headers)
+                    if status == 503 and not out.refusal:
+                        out.refusal = Reply(status, headers, body, len(body)).detail().get("msg", "")
+        except ANSWER_ERRORS:
+            status = 0
+        out.statuses[status] = out.statuses.get(status, 0) + 1
+        if status == 200 or writer is None:
+            return writer
+        writer.close()
+        return None
+
+    writers = [w for w in await asyncio.gather(*(open_one() for _ in range(count))) if w is not None]
+    try:
+        await asyncio.sleep(max(0.0, hold / 2 - (time.perf_counter() - opened)))
+        out.readyz = (await get_once(port, "/readyz", timeout=REQUEST_TIMEOUT))[0]
+        out.cpu_holding = await server_cores(server, max(0.5, opened + hold - time.perf_counter()))
+        out.queued = queued_bytes(port)
+    finally:
+        for writer in writers:
+            writer.close()
+    closed = time.perf_counter()
+    out.rss_peak = sampler.peak(opened, closed)
+    await asyncio.sleep(1.0)
+    out.cpu_after = await server_cores(server, 1.0)
+    out.rss_after = await sampler.fresh()
+    return out
+
+
+def held_line(h: Held) -> str:
+    statuses = ", ".join(f"{n} x {status or 'no answer'}" for status, n in sorted(h.statuses.items()))
+    refusal = f' ("{h.refusal}")' if h.refusal else ""
+    return (
+        f"{h.count} unread streams of 16 opt x 100000 steps: {statuses}{refusal}; heads median "
+        f"{fmt(median(h.head_ms), 0)} ms, max {fmt(max(h.head_ms, default=math.nan), 0)} ms; held {h.hold_s:.0f} s: "
+        f"server RSS {megabytes(h.rss_before)} -> peak {megabytes(h.rss_peak)} (growth {megabytes(h.growth)}), "
+        f"server CPU {fmt(h.cpu_holding, 2)} cores over the second half, GET /readyz {h.readyz}, "
+        f"{megabytes(h.queued)} waiting in the sockets' kernel buffers; closed: RSS {megabytes(h.rss_after)} "
+        f"after 2 s, server CPU {fmt(h.cpu_after, 2)} cores 1-2 s after"
+    )
+
+
+# ---------------------------------------------------------------------------- a room: the reproductions
+
+
+class Repro(NamedTuple):
+    key: str
+    text: str  # what was sent, what came back, how long
+    ok: bool
+    rss: int | None = None  # the server's memory right after
+
+
+def refusal_text(reply: Reply) -> str:
+    detail = reply.detail()
+    ctx = detail.get("ctx")
+    numbers = "" if not isinstance(ctx, dict) else " ctx " + ", ".join(f"{k} {v:.4g}" for k, v in ctx.items())
+    return f'{reply.status}{numbers} "{str(detail.get("msg", reply.body[:120].decode(errors="replace")))[:110]}"'
+
+
+async def timed(port: int, raw: bytes, timeout: float = REQUEST_TIMEOUT) -> tuple[Reply, float]:
+    started = time.perf_counter()
+    reply = await exchange_once(port, raw, timeout)
+    return reply, (time.perf_counter() - started) * 1e3
+
+
+async def repro_a(server: Server) -> Repro:
+    body = {"steps": 20000, "record_every": 10, "boundary": {"n": 200}}
+    reply, ms = await timed(server.port, post_bytes(server.port, "/api/train", body))
+    ctx = reply.detail().get("ctx") or {}
+    ok = reply.status == 422 and "estimate" in ctx and "limit" in ctx and ms < 1000
+    return Repro("a", f"POST /api/train {orjson.dumps(body).decode()} -> {refusal_text(reply)} in {ms:.0f} ms", ok)
+
+
+async def repro_b(server: Server) -> Repro:
+    port = server.port
+    reply, ms = await timed(port, post_bytes(port, "/api/run", NEWTON_OVER_BUDGET))
+    refused = reply.status == 422 and "estimate" in (reply.detail().get("ctx") or {})
+    # A heavy run whose client gives up after 1 s: the server should be idle a second later.
+    await settle(server)
+    conn = Connection(port)
+    before = server.cpu()
+    try:
+        async with asyncio.timeout(1.0):
+            early = await conn.exchange(post_bytes(port, "/api/run", ADAM_16))
+        left = f"answered {early.status} within 1 s"
+    except TimeoutError:
+        left = "left after 1 s"
+    finally:
+        conn.close()
+    at_leave = server.cpu()
+    during = None if before is None or at_leave is None else at_leave - before
+    first = await server_cores(server, 1.0)
+    second = await server_cores(server, 1.0)
+    idle = second is not None and second < 0.15 and (during or 0) > 0.3
+    text = (
+        f"16 newton x 100000 steps on a {len(LONG_FORMULA)}-char formula to /api/run -> {refusal_text(reply)} "
+        f"in {ms:.0f} ms; 16 adam x 100000 (every 100) to /api/run, {left}: server CPU {fmt(during, 2)} s in that "
+        f"second, then {fmt(first, 2)} cores in the 1st second after, {fmt(second, 2)} in the 2nd"
+    )
+    return Repro("b", text, refused and idle)
+
+
+def nested_exp(depth: int, constant: float) -> str:
+    """exp(x*exp(x*…exp(x*y)…)) + constant: its second derivatives grow fast with the depth."""
+    return "exp(x*" * depth + "y" + ")" * depth + f"+{constant:g}"
+
+
+async def repro_c(server: Server) -> Repro:
+    """The deepest of these formulas that is accepted (depth 8, the slowest to compile) and the first refused
+    (depth 9), each with two constants; idle (the first constant twice), then again while four heavy runs
+    compute, with eight different small formulas at the same moment (concurrent parses)."""
+    port = server.port
+
+    def grid(expression: str) -> bytes:
+        return post_bytes(port, "/api/grid", {"surface": {"expression": expression}, "n": 50})
+
+    asked = [(depth, constant) for depth in (8, 9) for constant in (1, 2)]
+    answers: dict[tuple[int, int], list[tuple[int, str, bytes]]] = {key: [] for key in asked}
+
+    async def ask(key: tuple[int, int]) -> float:
+        reply, ms = await timed(port, grid(nested_exp(*key)))
+        answers[key].append((reply.status, str(reply.detail().get("msg", "")), reply.body))
+        return ms
+
+    idle_ms = [await ask(key) for key in [*asked, (8, 1), (9, 1)]]
+    heavy = [asyncio.create_task(exchange_once(port, post_bytes(port, "/api/run", ADAM_16))) for _ in range(4)]
+    try:
+        await asyncio.sleep(1.0)
+        small = [grid(f"x**2 + {k}*y**2 + sin({k}*x)") for k in range(1, 9)]
+        loaded = await asyncio.gather(
+            *(ask(key) for key in asked), *(exchange_once(port, raw) for raw in small), return_exceptions=True
+        )
+    finally:
+        for task in heavy:
+            task.cancel()
+        await asyncio.gather(*heavy, return_exceptions=True)
+    small_ok = sum(isinstance(r, Reply) and r.status == 200 for r in loaded[len(asked) :])
+    loaded_ms = [ms for ms in loaded[: len(asked)] if isinstance(ms, float)]
+    # One depth, one decision (status and message) whatever the constant and the load; one body, the same bytes.
+    same = True
+    summary = []
+    for depth in (8, 9):
+        got = [answer for (d, _), answers_of in answers.items() if d == depth for answer in answers_of]
+        same &= len({(status, msg) for status, msg, _ in got}) == 1
+        same &= len({body for status, msg, body in answers[(depth, 1)]}) == 1
+        summary.append(f"depth {depth}: " + ",".join(str(status) for status, _, _ in got))
+    refusal = next((msg for got in answers.values() for status, msg, _ in got if status == 422), "")
+    text = (
+        f"/api/grid n=50 of {nested_exp(8, 1)} (depth 8) and depth 9, with +1 and +2; "
+        f"{sum(map(len, answers.values()))} requests, the last {len(asked)} with 4 heavy runs computing: "
+        f"{'; '.join(summary)} (idle max {fmt(max(idle_ms), 0)} ms, loaded max "
+        f"{fmt(max(loaded_ms, default=math.nan), 0)} ms); same answers: {'yes' if same else 'NO'}; "
+        f'8 concurrent small formulas: {small_ok}/8 answered 200; refusal "{refusal[:90]}"'
+    )
+    return Repro("c", text, same and small_ok == len(small) and len(loaded_ms) == len(asked))
+
+
+class BodyTry(NamedTuple):
+    status: int  # 0: no answer
+    ms: float  # from sending the head to the answer's head (or to the error)
+    taken: int  # bytes of the body the connection had taken by then
+    answer: int  # bytes of the answer's body
+    error: str  # why there was no answer
+
+    def __str__(self) -> str:
+        got = f"{self.status} ({self.answer} bytes)" if self.status else f"NO ANSWER ({self.error})"
+        return f"{got} after {self.ms:.0f} ms, {self.taken / 2**20:.1f} MB taken"
+
+
+async def post_body(port: int, body: bytes, chunked: bool = False) -> BodyTry:
+    """POST `body` to /api/run as fast as the connection takes it, reading the answer meanwhile: a server
+    that refuses a large body before reading it answers while the client is still sending."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
+    head = f"POST /api/run HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"
+    sent = 0
+
+    async def pump() -> None:
+        nonlocal sent
+        view = memoryview(body)
+        while sent < len(body):
+            piece = view[sent : sent + (1 << 20)]
+            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+            await writer.drain()
+            sent += len(piece)
+        if chunked:
+            writer.write(b"0\r\n\r\n")
+
+    started = time.perf_counter()
+    writer.write(head.encode())
+    pumping = asyncio.create_task(pump())
+    status, answer, error = 0, 0, ""
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            status, headers = await read_head(reader)
+            ms = (time.perf_counter() - started) * 1e3
+            answer = len(await read_body(reader, headers))
+    except ANSWER_ERRORS as caught:
+        # The server closed the connection with body bytes still unread: the kernel then resets it, and
+        # the client may lose the answer that was already on its way.
+        ms = (time.perf_counter() - started) * 1e3
+        error = f"{type(caught).__name__}: {caught}" if not status else ""
+    finally:
+        pumping.cancel()
+        await asyncio.gather(pumping, return_exceptions=True)  # the pump meets the same reset: expected
+        writer.close()
+    return BodyTry(status, ms, sent, answer, error)
+
+
+def unknown_keys(size: int) -> bytes:
+    """A run request padded with unknown keys to about `size` bytes of JSON."""
+    body = dict(TYPICAL)
+    per_key = len(b'"unknown_000000":0,')
+    body.update({f"unknown_{i:06d}": 0 for i in range(size // per_key)})
+    return orjson.dumps(body)
+
+
+async def repro_e(server: Server) -> Repro:
+    port = server.port
+    meanwhile: list[float] = []
+    failures = 0
+    stop = asyncio.Event()
+
+    async def light() -> None:
+        nonlocal failures
+        conn = Connection(port)
+        try:
+            while not stop.is_set():
+                started = time.perf_counter()
+                try:
+                    async with asyncio.timeout(REQUEST_TIMEOUT):
+                        status, _ = await conn.request(post_bytes(port, "/api/run", TYPICAL))
+                except ANSWER_ERRORS:
+                    status = 0
+                meanwhile.append((time.perf_counter() - started) * 1e3)
+                failures += status != 200
+        finally:
+            conn.close()
+
+    filler = b" " * (50 << 20)
+    tries: dict[bool, list[BodyTry]] = {False: [], True: []}
+    prober = asyncio.create_task(light())
+    try:
+        # For 2 s, both framings in turn: whether the answer arrives before the reset varies from one try to
+        # the next, and the light requests need some time to show whether they are held up.
+        started = time.perf_counter()
+        while time.perf_counter() - started < 2.0 or len(tries[True]) < 3:
+            for chunked in (False, True):
+                tries[chunked].append(await post_body(port, filler, chunked))
+    finally:
+        stop.set()
+        await prober
+    over = await post_body(port, unknown_keys(int(2.3 * 2**20)))
+    under_body = unknown_keys(900 * 1024)
+    under, under_ms = await timed(port, post_bytes(port, "/api/run", under_body))
+    refused = all(t.status == 413 and t.ms < 1000 for t in [*tries[False], *tries[True], over])
+    unharmed = failures == 0 and bool(meanwhile) and max(meanwhile) < 1000
+
+    def outcomes(got: list[BodyTry]) -> str:
+        answered = [t for t in got if t.status]
+        lost = [t for t in got if not t.status]
+        statuses = sorted({t.status for t in answered})
+        text = f"{len(answered)} x {statuses} in max {fmt(max((t.ms for t in answered), default=math.nan), 0)} ms"
+        return text + (f", {len(lost)} x NO ANSWER ({lost[0].error} after {lost[0].ms:.0f} ms)" if lost else "")
+
+    text = (
+        f"50 MB bodies to /api/run for 2 s ({max(t.taken for t in [*tries[False], *tries[True]]) / 2**20:.0f} MB "
+        f"taken at most), Content-Length: {outcomes(tries[False])}; chunked: {outcomes(tries[True])}; "
+        f"{len(meanwhile)} typical runs meanwhile: max "
+        f"{fmt(max(meanwhile, default=math.nan), 0)} ms, {failures} failed; 2.3 MB of unknown keys -> {over}; "
+        f"{len(under_body) / 2**10:.0f} KB of unknown keys -> {under.status} ({under.wire_bytes} bytes) in "
+        f"{under_ms:.0f} ms"
+    )
+    return Repro("e", text, refused and unharmed and under.status == 422)
+
+
+async def repro_f(server: Server) -> Repro:
+    # Written with the standard library: orjson refuses integers beyond 64 bits.
+    body = json.dumps({**TYPICAL, "schedule": {"name": "cosine", "T_max": 2**64}}).encode()
+    reply, ms = await timed(server.port, post_bytes(server.port, "/api/run", body))
+    text = f'/api/run with "schedule": {{"name": "cosine", "T_max": {2**64}}} -> {refusal_text(reply)} in {ms:.0f} ms'
+    return Repro("f", text, reply.status == 422)
+
+
+ASSET = re.compile(rb"""(?:src|href|spec-url|data-openapi-url)\s*=\s*["']([^"']+)["']""")
+
+
+async def repro_g(server: Server) -> Repro:
+    port = server.port
+    parts, ok = [], True
+    for page in ("/docs", "/redoc"):
+        reply = await exchange_once(port, get_bytes(port, page))
+        urls = sorted({m.decode() for m in ASSET.findall(reply.body)})
+        external = [u for u in urls if u.startswith(("http:", "https:", "//"))]
+        served = [u for u in urls if u not in external and not u.startswith(("#", "data:"))]
+        statuses = [(await exchange_once(port, get_bytes(port, u))).status for u in served]
+        missing = [u for u, s in zip(served, statuses, strict=True) if s != 200]
+        ok &= reply.status == 200 and not external and not missing and bool(served)
+        parts.append(
+            f"{page} {reply.status}: {len(served)} assets served ({sum(s == 200 for s in statuses)} x 200)"
+            + (f", missing {missing}" if missing else "")
+            + (f", EXTERNAL {external}" if external else ", no external URL")
+        )
+    return Repro("g", "; ".join(parts), ok)
+
+
+async def repro_i() -> Repro:
+    """In a fresh interpreter started outside the repository (its app/ must not be on the path)."""
+    code = (
+        "import importlib.util, json, gdviz; "
+        "print(json.dumps({'gdviz': gdviz.__file__, 'app': str(importlib.util.find_spec('app'))}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with tempfile.TemporaryDirectory() as outside:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, cwd=outside, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        out, err = await process.communicate()
+    if process.returncode != 0:
+        return Repro("i", f"import gdviz from {tempfile.gettempdir()}: failed: {err.decode()[-200:]}", False)
+    found = orjson.loads(out)
+    text = (
+        f"import gdviz (outside the repository) -> {found['gdviz']}; importlib.util.find_spec('app') -> {found['app']}"
+    )
+    return Repro("i", text, found["app"] == "None")
+
+
+async def repro_j(server: Server) -> Repro:
+    port = server.port
+    parts, ok = [], True
+    for label, body in (
+        ('"steps": true', {**TYPICAL, "steps": True}),
+        ('"lr": "0.1"', {**TYPICAL, "optimizers": [{"name": "adam", "params": {"lr": "0.1"}}]}),
+    ):
+        reply = await exchange_once(port, post_bytes(port, "/api/run", body))
+        ok &= reply.status == 422
+        parts.append(f"{label} -> {reply.status} {reply.detail().get('loc')}")
+    for path, expect in (("/livez", {"status": "ok"}), ("/readyz", {"status": "ready"}), ("/api/version", None)):
+        reply = await exchange_once(port, get_bytes(port, path))
+        data = reply.json()
+        good = reply.status == 200 and (data == expect if expect else isinstance(data, dict) and "version" in data)
+        ok &= good
+        parts.append(f"{path} -> {reply.status} {reply.body.decode(errors='replace')[:40]}")
+    asking = {
+        "Origin": "http://example.org",  # another origin than the server's
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    preflight = await exchange_once(port, request_bytes(port, "OPTIONS", "/api/run", headers=asking))
+    allow = preflight.headers.get(b"access-control-allow-origin", b"-").decode()
+    credentials = b"access-control-allow-credentials" in preflight.headers
+    ok &= preflight.status == 200 and allow == "*" and not credentials
+    parts.append(f"CORS preflight -> {preflight.status}, allow-origin {allow}, credentials {credentials}")
+    for _ in range(2):  # the first compresses the file, the second comes from the server's cache
+        plotly, ms = await timed(port, get_bytes(port, "/static/vendor/plotly.min.js", GZIP))
+        encoding = plotly.headers.get(b"content-encoding", b"none").decode()
+        ok &= plotly.status == 200 and encoding == "gzip"
+        parts.append(
+            f"plotly.min.js {plotly.status} {encoding} {megabytes(plotly.wire_bytes)} of {megabytes(len(plotly.body))} "
+            f"in {ms:.0f} ms"
+        )
+    return Repro("j", "; ".join(parts), ok)
+
+
+def alive(pids: list[int]) -> list[int]:
+    return [pid for pid in pids if process_stat(pid) is not None]
+
+
+async def repro_h(server: Server) -> Repro:
+    """SIGTERM to the supervisor (as a process manager sends it) while a stream is open; the server is
+    gone after it, so this comes last."""
+    port = server.port
+    pids = list(group_stats(server.proc.pid) or {})
+    ending = "?"
+    sent = math.nan
+    async with NdjsonStream(port, "/api/run/stream", BIG) as stream:
+        async with aclosing(stream.lines()) as lines:
+            first = await anext(lines)
+            sent = time.perf_counter()
+            server.proc.send_signal(signal.SIGTERM)
+            last = first[1]
+            try:
+                async with asyncio.timeout(10.0):
+                    async for _, item in lines:
+                        last = item
+                ending = f"ended, last line {last.get('type')!r}"
+            except TimeoutError:
+                ending = "still open after 10 s"
+            except ANSWER_ERRORS:
+                ending = "was cut (the connection closed without the stream's last chunk)"
+    stream_end = (time.perf_counter() - sent) * 1e3
+    supervisor = workers = math.nan
+    while time.perf_counter() - sent < 10.0:
+        now = time.perf_counter()
+        if math.isnan(supervisor) and server.proc.poll() is not None:
+            supervisor = (now - sent) * 1e3
+        if math.isnan(workers) and not alive(pids):
+            workers = (now - sent) * 1e3
+        if not math.isnan(supervisor) and not math.isnan(workers):
+            break
+        await asyncio.sleep(0.02)
+    left = alive(pids)
+    text = (
+        f"SIGTERM to the supervisor during a 16 x 100000 stream ({len(pids)} server processes): the stream {ending} "
+        f"after {stream_end:.0f} ms; supervisor exited after {fmt(supervisor, 0)} ms, all processes gone after "
+        f"{fmt(workers, 0)} ms" + (f"; STILL ALIVE: {left}" if left else "")
+    )
+    return Repro("h", text, not left and workers < 5000 and supervisor < 5000)
+
+
+async def reproductions(server: Server, sampler: RssSampler, hold: float) -> list[Repro]:
+    """Each check on the idle server, in turn, printed as it completes; (h) stops the server, so it is last."""
+    out: list[Repro] = []
+
+    async def held_100() -> Repro:
+        held = await unread_streams(server, sampler, 100, hold)
+        ok = held.growth is not None and held.growth < 300 * 2**20 and (held.cpu_after or 0) < 0.15
+        return Repro("d", held_line(held), ok)
+
+    checks: list[tuple[str, Callable[[], Coroutine[Any, Any, Repro]]]] = [
+        ("a", lambda: repro_a(server)),
+        ("b", lambda: repro_b(server)),
+        ("c", lambda: repro_c(server)),
+        ("d", held_100),
+        ("e", lambda: repro_e(server)),
+        ("f", lambda: repro_f(server)),
+        ("g", lambda: repro_g(server)),
+        ("i", repro_i),
+        ("j", lambda: repro_j(server)),
+        ("h", lambda: repro_h(server)),
+    ]
+    for key, check in checks:
+        if key != "h":
+            await settle(server)
+        try:
+            repro = await check()
+        except Exception as error:  # one broken check must not hide the others
+            repro = Repro(key, f"the check itself failed: {type(error).__name__}: {error}", False)
+        repro = repro._replace(rss=None if key == "h" else await sampler.fresh())
+        print(repro_line(repro), flush=True)
+        out.append(repro)
+    return out
+
+
+def repro_line(r: Repro) -> str:
+    memory = "" if r.rss is None else f" [server RSS {megabytes(r.rss)}]"
+    return f"  ({r.key}) {r.text}{memory} -> {'ok' if r.ok else 'FAILED'}"
+
+
+@dataclass
+class Room:
+    workers: int
+    load: RoomLoad | None = None
+    held: Held | None = None
+    repros: list[Repro] = field(default_factory=list)
+
+
+def measure_room(args: argparse.Namespace) -> Room:
+    room = Room(args.room_workers)
+    with running_server(args.room_workers) as server, RssSampler(server.proc.pid) as sampler:
+        run_async(warm_room(server.port))
+        room.load = run_async(
+            room_load(
+                server,
+                sampler,
+                args.room_clients,
+                args.room_heavy,
+                args.room_duration,
+                args.room_think,
+                args.room_drain,
+            )
+        )
+        print_room_load(room.load)
+        if args.room_hold > 0:
+            room.held = run_async(unread_streams(server, sampler, 50, args.room_hold))
+            print("unread streams:\n  " + held_line(room.held), flush=True)
+            print("reproductions (each against the live server):", flush=True)
+            room.repros = run_async(reproductions(server, sampler, args.room_hold))
+    return room
+
+
+def print_room_load(r: RoomLoad) -> None:
+    light = r.light_ms
+    window = r.duration
+    lines = [
+        f"room: {r.clients} light clients (think {0.5 * r.think:g}-{1.5 * r.think:g} s) + {r.heavy_clients} heavy "
+        f"clients, {r.duration:.0f} s:",
+        f"  light: {len(r.light)} requests ({len(r.light) / window:.1f}/s), errors {r.light_errors}; latency "
+        f"p50 {fmt(median(light))} ms, p95 {fmt(percentile(light, 95))} ms, p99 {fmt(percentile(light, 99))} ms, "
+        f"max {fmt(max(light, default=math.nan))} ms",
+    ]
+    for kind in dict.fromkeys(o.kind for o in r.light):
+        got = [o for o in r.light if o.kind == kind]
+        ms = [o.ms for o in got if o.result == "ok"]
+        errors = [o.status for o in got if o.result != "ok"]
+        lines.append(
+            f"    {kind:<28} {len(got):4d}: p50 {fmt(median(ms)):>6} ms, p99 {fmt(percentile(ms, 99)):>6} ms"
+            + (f", errors {len(errors)} (statuses {sorted(set(errors))})" if errors else "")
+        )
+    counts = r.heavy_counts()
+    lines.append("  heavy: " + ", ".join(f"{result} {n}" for result, n in counts.items()))
+    for kind in dict.fromkeys(o.kind for o in r.heavy):
+        got = [o for o in r.heavy if o.kind == kind]
+        by_result = []
+        for result in ("done", "503", "cut", "other"):
+            ms = sorted(o.ms / 1e3 for o in got if o.result == result)
+            if ms:
+                by_result.append(f"{result} {len(ms)} ({', '.join(f'{s:.1f}' for s in ms)} s)")
+        lines.append(f"    {kind}: " + "; ".join(by_result))
+    notes: dict[str, int] = {}
+    for o in r.heavy:
+        if o.result in ("503", "other"):
+            key = f"{o.status or 'no answer'} {o.note[:150]}"
+            notes[key] = notes.get(key, 0) + 1
+    lines += [f"    {n} x {note}" for note, n in notes.items()]
+    server = "n/a"
+    if r.server_cpu_s is not None:
+        busy = [f"{c / window:.2f}" for c in r.server_cpu_by_process if c / window >= 0.01]
+        server = f"{r.server_cpu_s / window:.2f} (by process: {', '.join(busy) or '0'})"
+    lines += [
+        f"  CPU in the window (cores): server {server}, load generator {r.client_cpu_s / window:.2f}, other "
+        f"programs {'n/a' if r.other_cpu_s is None else f'{r.other_cpu_s / window:.2f}'}; light connections held "
+        f"by each server process: {'n/a' if r.connections_by_process is None else r.connections_by_process}",
+        f"  server RSS (supervisor + workers, every 100 ms): {megabytes(r.rss_before)} before, peak "
+        f"{megabytes(r.rss_peak)}",
+    ]
+    print("\n".join(lines), flush=True)
+
+
 # ---------------------------------------------------------------------------- report
-
-
-def fmt(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 def print_unloaded(u: Unloaded) -> None:
@@ -697,6 +1737,10 @@ class Results:
     stream: list[StreamTry] = field(default_factory=list)
 
 
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
 def summary(results: list[Results], generator: str) -> list[str]:
     lines = ["", "==== summary " + "=" * 60, f"load generator: {generator}; at the end: {load_average()}"]
     for r in results:
@@ -723,10 +1767,8 @@ def summary(results: list[Results], generator: str) -> list[str]:
                 f"{fmt(median([t.get_after_ms for t in r.stream]))} ms"
             )
 
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
-
-    lines.append("targets (from the issue):")
+    if results:
+        lines.append("targets (from the issue):")
     for r in results:
         if (u := r.unloaded) is not None:
             p50 = median(u.latency_ms)
@@ -750,6 +1792,41 @@ def summary(results: list[Results], generator: str) -> list[str]:
     return lines
 
 
+def room_summary(room: Room) -> list[str]:
+    lines = []
+    if (load := room.load) is not None:
+        light, counts = load.light_ms, load.heavy_counts()
+        done = [o.ms / 1e3 for o in load.heavy if o.result == "done"]
+        p99 = percentile(light, 99)
+        lines += [
+            f"room, workers={room.workers}, {load.clients} light + {load.heavy_clients} heavy clients, "
+            f"{load.duration:.0f} s: light {len(load.light)} requests, errors {load.light_errors}, "
+            f"p50 {fmt(median(light))} / p95 {fmt(percentile(light, 95))} / p99 {fmt(p99)} ms",
+            "  heavy: " + ", ".join(f"{result} {n}" for result, n in counts.items()) + f"; done in "
+            f"{fmt(min(done, default=math.nan))}-{fmt(max(done, default=math.nan))} s; peak server RSS "
+            f"{megabytes(load.rss_peak)} (before {megabytes(load.rss_before)})",
+            f"  target light p99 < 1 s: {fmt(p99)} ms -> {verdict(p99 < 1000)}; no light errors: "
+            f"{load.light_errors} -> {verdict(load.light_errors == 0)}",
+        ]
+    if (held := room.held) is not None:
+        admitted = held.statuses.get(200, 0)
+        small = held.growth is not None and held.growth < 300 << 20
+        lines.append(
+            f"  50 unread streams: {admitted} x 200, {held.statuses.get(503, 0)} x 503; RSS growth "
+            f"{megabytes(held.growth)} (target < 300 MB -> {verdict(small)}),"
+            f" after closing {megabytes(held.rss_after)}, CPU {fmt(held.cpu_after, 2)} cores; all 50 admitted -> "
+            f"{verdict(admitted == held.count)}"
+        )
+    if room.repros:
+        passed = [r.key for r in room.repros if r.ok]
+        failed = [r.key for r in room.repros if not r.ok]
+        lines.append(
+            f"  reproductions: {len(passed)} of {len(room.repros)} ok"
+            + (f"; FAILED: {', '.join(f'({k})' for k in failed)}" if failed else "")
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
@@ -758,8 +1835,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before the measurement")
     parser.add_argument("--sequential", type=int, default=200, help="unloaded sequential requests (0: skip)")
     parser.add_argument("--stream-tries", type=int, default=5, help="0: skip the stream test")
+    room = parser.add_argument_group("room (a class-sized load, then the reproductions)")
+    room.add_argument("--room-only", action="store_true", help="skip the per-worker-count measurements")
+    room.add_argument("--room-duration", type=float, default=20.0, help="seconds of light load (0: skip the room)")
+    room.add_argument("--room-workers", type=int, default=2)
+    room.add_argument("--room-clients", type=int, default=100, help="light clients")
+    room.add_argument("--room-heavy", type=int, default=6, help="heavy clients")
+    room.add_argument(
+        "--room-think", type=float, default=1.0, help="mean seconds a light client waits between requests"
+    )
+    room.add_argument("--room-drain", type=float, default=25.0, help="seconds heavy requests may finish after the load")
+    room.add_argument("--room-hold", type=float, default=10.0, help="seconds unread streams are held (0: no streams)")
     args = parser.parse_args(argv)
-    workers = [int(w) for w in args.workers.split(",")]
+    workers = [] if args.room_only else [int(w) for w in args.workers.split(",")]
 
     install_signal_handlers()  # a SIGTERM unwinds like Ctrl-C: the server is stopped in `finally`
     generator = f"python asyncio, raw HTTP/1.1 keep-alive, {args.clients} connections, in-process"
@@ -769,6 +1857,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     results: list[Results] = []
+    room: Room | None = None
     try:
         for n in workers:
             with running_server(n) as server:
@@ -783,10 +1872,12 @@ def main(argv: list[str] | None = None) -> int:
                 if args.stream_tries > 0:
                     r.stream = run_async(measure_stream(server, args.stream_tries))
                     print_stream(r.stream)
+        if args.room_duration > 0:
+            room = measure_room(args)
     except KeyboardInterrupt:
         print("\ninterrupted; the server was stopped", file=sys.stderr)
         return 130
-    print("\n".join(summary(results, generator)))
+    print("\n".join(summary(results, generator) + (room_summary(room) if room is not None else [])))
     return 0
 
 

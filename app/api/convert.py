@@ -7,15 +7,16 @@ JSON encoder, which writes numpy arrays natively.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..engine import runner
+from ..engine import cost, runner
+from ..engine.errors import checked
 from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
 from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
-from .json import with_nulls
+from ..settings import settings
 from .models.runs import RunRequest
 from .models.surfaces import BuiltinSurface, CustomSurface, GridRequest
 
@@ -52,7 +53,10 @@ def grid(request: GridRequest) -> dict[str, Any]:
     result = evaluate_grid(
         surface, request.x_range or surface.domain[0], request.y_range or surface.domain[1], request.n
     )
-    return {"x": result.x, "y": result.y, "z": with_nulls(result.z)}
+    return {"x": result.x, "y": result.y, "z": result.z}
+
+
+STEPS_IN_FLIGHT = 4096
 
 
 class PreparedRun:
@@ -79,6 +83,12 @@ class PreparedRun:
         self.labels = _labels(request)
 
     def chunks(self, batch: Batch, first_chunk: int = 32) -> Iterator[runner.Chunk]:
+        # A chunk takes about `chunk_seconds`, so a departed client is noticed that soon; and the
+        # chunks of a request's optimizers hold at most STEPS_IN_FLIGHT steps together (a held
+        # stream keeps each optimizer's buffers and per-step views).
+        step = cost.step_seconds(self.surface, batch.needs_hessian, len(batch.start))
+        share = STEPS_IN_FLIGHT // len(self.plan.batches)
+        max_chunk = max(1, min(share, int(settings.chunk_seconds / step)))
         return runner.run(
             self.plan.objective,
             batch.transform,
@@ -87,7 +97,8 @@ class PreparedRun:
             batch.lr,
             tol=self.plan.tol,
             needs_hessian=batch.needs_hessian,
-            first_chunk=first_chunk,
+            first_chunk=min(first_chunk, max_chunk),
+            max_chunk=max_chunk,
         )
 
     def heads(self) -> list[dict[str, Any]]:
@@ -110,11 +121,14 @@ class PreparedRun:
             columns["step"] = piece.step
         return columns
 
-    def result(self) -> dict[str, Any]:
+    def result(self, check: Callable[[], None]) -> dict[str, Any]:
         started = time.perf_counter()
         # Nothing is shown before the end here, so the chunks can be large from the start.
         steps = self.plan.steps
-        wholes = [(batch, runner.collect(self.chunks(batch, first_chunk=steps), steps)) for batch in self.plan.batches]
+        wholes = [
+            (batch, runner.collect(checked(self.chunks(batch, first_chunk=steps), check), steps))
+            for batch in self.plan.batches
+        ]
         elapsed = (time.perf_counter() - started) * 1e3
         runs: list[dict[str, Any]] = [{} for _ in self.labels]
         heads = self.heads()

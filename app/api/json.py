@@ -1,4 +1,4 @@
-"""JSON encoding: orjson writes numpy arrays natively and NaN as null."""
+"""JSON encoding: orjson writes numpy arrays natively, and NaN and ±Infinity as null (never invalid JSON)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,3 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
-
-
-def with_nulls(array: np.ndarray) -> list:
-    """A float array as nested lists with null where a value is not finite (NaN is not JSON)."""
-    return (
-        [with_nulls(row) for row in array]
-        if array.ndim > 1
-        else [v if v == v and abs(v) != float("inf") else None for v in array.tolist()]
-    )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
-
-from starlette.concurrency import run_in_threadpool
+from collections.abc import Callable, Iterator
 
 from ..engine.plan import Batch
 from ..engine.runner import RUNNING, Chunk
@@ -22,9 +20,19 @@ class RunStream:
     def __init__(self, request: RunRequest) -> None:
         self.run = PreparedRun(request)
         self.pending = deque((batch, self.run.chunks(batch)) for batch in self.run.plan.batches)
-        self.first = b"".join(self.next_lines() or b"" for _ in range(len(self.pending)))
+        self.done = False
+        start = dumps({"type": "start", "runs": self.run.heads(), "surface": surface_info(self.run.surface)}) + b"\n"
+        self.head = start + b"".join(self.next_chunk() or b"" for _ in range(len(self.pending)))
 
-    def next_lines(self) -> bytes | None:
+    def next_lines(self, check: Callable[[], None]) -> bytes | None:
+        """The next piece of the stream: a chunk's lines, then the `done` line, then None."""
+        check()
+        data = self.next_chunk()
+        if data is None and not self.done:
+            self.done, data = True, dumps({"type": "done"}) + b"\n"
+        return data
+
+    def next_chunk(self) -> bytes | None:
         """Encode the next chunk of the next batch (its buffers are reused: encode before asking again)."""
         while self.pending:
             batch, chunks = self.pending.popleft()
@@ -43,12 +51,3 @@ class RunStream:
             yield dumps({"type": "chunk", "run": batch.index, "offset": offset, **columns})
         if chunk.status[0] != RUNNING:
             yield dumps({"type": "end", "run": batch.index, **self.run.end(chunk, 0)})
-
-    async def lines(self) -> AsyncIterator[bytes]:
-        yield dumps({"type": "start", "runs": self.run.heads(), "surface": surface_info(self.run.surface)}) + b"\n"
-        data = self.first
-        while data is not None:
-            yield data
-            # Off the event loop; a client that disconnects cancels this generator, and the work stops.
-            data = await run_in_threadpool(self.next_lines)
-        yield dumps({"type": "done"}) + b"\n"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..engine.nn.datasets import make_dataset
 from ..engine.nn.landscape import Landscape
 from ..engine.nn.network import Architecture, initialize, unflatten
 from ..engine.nn.train import Record, TrainSpec, boundary_grid, train
-from .json import with_nulls
+from .json import dumps
 from .models.train import TrainRequest
 
 
@@ -17,7 +17,7 @@ class PreparedTraining:
     """Builds data, network and training; the first record is computed on construction,
     so that a refused optimizer gets its 422 before a stream starts."""
 
-    def __init__(self, request: TrainRequest) -> None:
+    def __init__(self, request: TrainRequest, check: Callable[[], None]) -> None:
         d, m = request.dataset, request.model
         self.request = request
         self.data = make_dataset(d.name, d.n, d.noise, d.seed)
@@ -45,7 +45,7 @@ class PreparedTraining:
             else None,
             seed=m.seed,
         )
-        self.items = train(spec, self.data)
+        self.items = train(spec, self.data, check)
         self.first = next(self.items)
         self.final = self.theta0
 
@@ -56,6 +56,20 @@ class PreparedTraining:
             "data": {"x": self.data.x, "y": self.data.y},
             "boundary": {"x": grid.x, "y": grid.y} if grid else None,
         }
+
+    def stream_head(self) -> bytes:
+        self.source: Iterator[dict[str, Any]] | None = self.lines()
+        return dumps({"type": "start", **self.head()}) + b"\n"
+
+    def next_line(self, check: Callable[[], None]) -> bytes | None:
+        """The stream's next line (`check` is the training's own, given at construction)."""
+        if self.source is None:
+            return None
+        line = next(self.source, None)
+        if line is None:
+            self.source = None
+            return dumps({"type": "done"}) + b"\n"
+        return dumps(line) + b"\n"
 
     def lines(self) -> Iterator[dict[str, Any]]:
         """The engine's output as stream lines: records, the landscape, the end."""
@@ -76,7 +90,7 @@ class PreparedTraining:
         line = {"type": "record", "step": r.step, "loss": r.loss, "accuracy": r.accuracy}
         line |= {"grad_norm": r.grad_norm, "weight_norm": r.weight_norm}
         if r.boundary is not None:
-            line["z"] = with_nulls(r.boundary)
+            line["z"] = r.boundary
         return line
 
     @staticmethod
@@ -84,7 +98,7 @@ class PreparedTraining:
         return {
             "a": scape.a,
             "b": scape.b,
-            "loss": with_nulls(scape.loss),
+            "loss": scape.loss,
             "path": {"a": scape.path_a, "b": scape.path_b},
         }
 

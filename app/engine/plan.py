@@ -10,15 +10,14 @@ import numpy as np
 from .errors import InvalidInput
 from .objective import SurfaceObjective
 from .optimizers import OPTIMIZERS, optimizer_params
-from .schedules import rate_per_step, schedule_params, schedule_table
+from .schedules import ScheduleTable, rate_per_step, schedule_params
 from .surfaces import Surface
 from .transforms import (
     GradientTransformation,
-    add_noise,
     chain,
     clip,
     clip_by_global_norm,
-    gaussian_noise_table,
+    gaussian_noise,
 )
 
 Array = np.ndarray
@@ -35,7 +34,7 @@ class Batch(NamedTuple):
     index: int  # into the request's optimizers
     transform: GradientTransformation
     start: Array  # (B, 2)
-    lr: Array  # (steps, B)
+    lr: ScheduleTable  # (steps, B), computed for the steps asked
     needs_hessian: bool
 
 
@@ -72,8 +71,8 @@ def plan_run(
     starts = np.array(start, dtype=np.float64, ndmin=2)
     schedule_name, given = schedule or ("constant", {})
     schedule_values = schedule_params(schedule_name, given, steps)
-    lr = schedule_table(schedule_name, schedule_values, np.array([p["lr"] for p in params]), steps)
-    shared = [add_noise(gaussian_noise_table(noise_std, noise_seed, steps, 2))] if noise_std else []
+    lr = ScheduleTable(schedule_name, schedule_values, np.array([p["lr"] for p in params]), steps)
+    shared = [gaussian_noise(noise_std, noise_seed, 2)] if noise_std else []
     if max_norm is not None:
         shared.append(clip_by_global_norm(max_norm))
     if clip_value is not None:
@@ -81,10 +80,9 @@ def plan_run(
     batches = []
     for i, (choice, values) in enumerate(zip(optimizers, params, strict=True)):
         optimizer = OPTIMIZERS[choice.name]
-        table = np.broadcast_to(lr[:, i : i + 1], (steps, len(starts)))  # (steps, B), a view
-        rate = rate_per_step(schedule_name, values["lr"], lr[:, i])
+        rate = rate_per_step(schedule_name, schedule_values, values["lr"], steps)
         transform = chain(*shared, optimizer.build(**{**values, "lr": rate}))
-        batches.append(Batch(i, transform, starts.copy(), table, optimizer.needs_hessian))
+        batches.append(Batch(i, transform, starts.copy(), lr.column(i, len(starts)), optimizer.needs_hessian))
     return RunPlan(
         objective=SurfaceObjective(surface.functions, l1, l2),
         batches=batches,

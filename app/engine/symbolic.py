@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
@@ -12,15 +12,14 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 
 from .errors import InvalidInput
-from .expressions import X, Y
+from .expressions import RealAbs, RealSign, X, Y
 
 Array = np.ndarray
 Scalarish = Array | float
 
-# Symbolic derivatives of a 300-character formula can take sympy many seconds
-# (nested exp(x·exp(x·…)), power towers): a user's formula is derived in a
-# child process that is killed when it overruns, so the server stays responsive.
-DERIVE_SECONDS = 2.0
+# Exact numbers past this are not exact in float64 anyway, and numpy cannot take a Python int past 2**63
+# (np.sin(2**70) fails) nor past float64's range (x*2**1100 fails).
+_EXACT_IN_FLOAT64 = 2**53
 
 
 class Compiled(NamedTuple):
@@ -47,7 +46,29 @@ class _Printer(NumPyPrinter):
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return repr(float(expr))  # all 17 digits: sympy's default prints 15
+        return self._float(float(expr))  # all 17 digits: sympy's default prints 15
+
+    def _print_Integer(self, expr: sympy.Integer) -> str:
+        return self._print_Rational(expr)
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        if max(abs(expr.p), expr.q) <= _EXACT_IN_FLOAT64:
+            return super()._print_Rational(expr) if expr.q != 1 else str(expr.p)
+        try:
+            return self._float(expr.p / expr.q)  # correctly rounded, however long p and q are
+        except OverflowError:
+            return self._float(math.copysign(math.inf, expr.p))
+
+    def _print_RealAbs(self, expr: RealAbs) -> str:
+        return f"{self._module_format('numpy.abs')}({self._print(expr.args[0])})"
+
+    def _print_RealSign(self, expr: RealSign) -> str:
+        return f"{self._module_format('numpy.sign')}({self._print(expr.args[0])})"
+
+    def _float(self, value: float) -> str:
+        if math.isfinite(value):
+            return repr(value)
+        return ("-" if value < 0 else "") + self._module_format("numpy.inf")
 
     def _as_ordered_terms(self, expr: sympy.Expr, order: str | None = None) -> list[sympy.Expr]:
         # A sum printed "-x0 + y" costs numpy a negation more than "y - x0": where the first
@@ -86,47 +107,12 @@ def _cse(exprs: list[sympy.Expr]) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]]
     return out, [hoist(e) for e in reduced] if isinstance(reduced, list) else hoist(reduced)
 
 
-def _drop_distributions(expr: sympy.Expr) -> sympy.Expr:
-    # d|x|/dx = sign(x) and d sign(x)/dx = 2 DiracDelta(x): the SPEC says |θ| adds
-    # nothing to the Hessian, and the delta has no numpy meaning anyway.
-    return expr.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
-
-
 def derivatives(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
     """(fx, fy, fxx, fxy, fyy), with x and y real."""
-    fx, fy = (_drop_distributions(sympy.diff(expr, s)) for s in (X, Y))
-    fxx, fxy, fyy = (_drop_distributions(sympy.diff(d, s)) for d, s in ((fx, X), (fx, Y), (fy, Y)))
-    return fx, fy, fxx, fxy, fyy
-
-
-def _derive_into(expr: sympy.Expr, pipe: multiprocessing.connection.Connection) -> None:
-    pipe.send(derivatives(expr))
-
-
-_TOO_COMPLEX: set[sympy.Expr] = set()  # refused once, refused at once (bounded below)
-
-
-def derivatives_within(expr: sympy.Expr, seconds: float, field: str) -> tuple[sympy.Expr, ...]:
-    """`derivatives(expr)` in a child process, refused as InvalidInput(field) past `seconds`."""
-    refusal = InvalidInput(field, f"is too complex to differentiate within {seconds:g} s")
-    if expr in _TOO_COMPLEX:
-        raise refusal
-    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_derive_into, args=(expr, sender), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if receiver.poll(seconds):
-            return receiver.recv()
-    except EOFError:
-        pass
-    finally:
-        receiver.close()
-        child.kill()
-        child.join()
-    if len(_TOO_COMPLEX) < 1024:
-        _TOO_COMPLEX.add(expr)
-    raise refusal
+    # An Abs sympy made itself (√(x²) is |x|) is of a real argument too; its sign's derivative would be a delta.
+    real = expr.replace(sympy.Abs, RealAbs)
+    fx, fy = (real.diff(s) for s in (X, Y))
+    return fx, fy, fx.diff(X), fx.diff(Y), fy.diff(Y)
 
 
 def _operations(outputs: list[sympy.Expr]) -> int:
@@ -155,14 +141,21 @@ def _lambdify(outputs: list[sympy.Expr] | sympy.Expr) -> Callable:
 def compile_expression(expr: sympy.Expr, trusted: bool = True, field: str = "expression") -> Compiled:
     """Derive ∇f and the Hessian symbolically and compile all three.
 
-    Untrusted (user) formulas are derived under a deadline; built-ins are not.
+    A user's formula was bounded when it was parsed (`parse_expression` refuses one whose derivatives
+    would be too large); if sympy still fails on it (it has bugs: tanh(exp(e))**x asks it a question it
+    answers wrongly), it is refused as InvalidInput(field), not a server error. Built-ins are `trusted`.
     """
-    if trusted:
+    try:
         fx, fy, fxx, fxy, fyy = derivatives(expr)
-    else:
-        fx, fy, fxx, fxy, fyy = derivatives_within(expr, DERIVE_SECONDS, field)
-    return Compiled(
-        value=_lambdify(expr),
-        value_and_grad=_lambdify(_fewer_operations([expr, fx, fy])),  # the one that runs every step
-        hessian=_lambdify([fxx, fxy, fyy]),
-    )
+        return Compiled(
+            value=_lambdify(expr),
+            value_and_grad=_lambdify(_fewer_operations([expr, fx, fy])),  # the one that runs every step
+            hessian=_lambdify([fxx, fxy, fyy]),
+        )
+    except InvalidInput:
+        raise
+    except Exception as exc:
+        if trusted:
+            raise
+        reason = f"{type(exc).__name__}: {exc}"
+        raise InvalidInput(field, f"could not be differentiated ({reason[:200]})") from None

@@ -182,15 +182,25 @@ def clip(max_delta: float) -> GradientTransformation:
     return GradientTransformation(lambda params: EmptyState(), lambda u, state, params: (np.clip(u, -v, v), state))
 
 
-def add_noise(table: Array) -> GradientTransformation:
-    """u ← u + table[k]: the same precomputed noise for every trajectory, so comparisons are fair."""
+NOISE_BLOCK = 4096
+
+
+def gaussian_noise(std: float, seed: int, dim: int) -> GradientTransformation:
+    """u ← u + std·z[k] with z = default_rng(seed).standard_normal((steps, dim)), the same
+    noise for every trajectory, so comparisons are fair. z is drawn a block of steps at a
+    time (consecutive draws continue one sequence), so a long run holds no whole table."""
+    cache: dict[str, Any] = {"block": -1, "rng": None, "rows": None}
+
+    def rows(block: int) -> Array:
+        if block != cache["block"]:
+            if cache["rng"] is None or block < cache["block"]:  # back to the start of the sequence
+                cache["rng"], cache["block"] = np.random.default_rng(seed), -1
+            while cache["block"] < block:
+                cache["rows"] = std * cache["rng"].standard_normal((NOISE_BLOCK, dim))
+                cache["block"] += 1
+        return cache["rows"]
 
     def update(updates: Array, count: int, params: Array) -> tuple[Array, int]:
-        return updates + table[count], count + 1
+        return updates + rows(count // NOISE_BLOCK)[count % NOISE_BLOCK], count + 1
 
     return GradientTransformation(lambda params: 0, update)
-
-
-def gaussian_noise_table(std: float, seed: int, steps: int, dim: int) -> Array:
-    """std·z with z = default_rng(seed).standard_normal((steps, dim)) (SPEC §4)."""
-    return std * np.random.default_rng(seed).standard_normal((steps, dim))

@@ -8,39 +8,65 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, create_model
+from pydantic import Field, Strict, create_model, model_validator
 
 from ...engine.optimizers import OPTIMIZERS
 from ...engine.params import Param
 from ...engine.schedules import SCHEDULES
-from .base import Request, Response
+from ...settings import settings
+from .base import Request, Response, integer
+
+
+def _max(p: Param) -> float | None:
+    """The upper bound the API enforces. Integer hyperparameters are lengths in steps (a
+    schedule's period or warm-up): none needs to exceed the longest run, and a bound keeps
+    every integer one the JSON encoder can write back."""
+    if p.max is None and p.type == "int":
+        return settings.max_steps
+    return p.max
 
 
 def _bounds(p: Param) -> dict[str, float]:
     bounds: dict[str, float] = {}
     if p.min is not None:
         bounds["gt" if p.min_open else "ge"] = p.min
-    if p.max is not None:
-        bounds["lt" if p.max_open else "le"] = p.max
+    if (upper := _max(p)) is not None:
+        bounds["lt" if p.max_open else "le"] = upper
     return bounds
 
 
 def _field(p: Param) -> tuple[Any, Any]:
-    """The pydantic type and Field of one hyperparameter."""
+    """The pydantic type and Field of one hyperparameter (strict, as every request field)."""
     if p.type == "bool":
         return bool, Field(default=p.default, description=p.description)
     if p.type == "betas":
         beta = Annotated[float, Field(allow_inf_nan=False, **_bounds(p))]
-        return tuple[beta, beta], Field(default=p.default, description=p.description)
-    kind = int if p.type == "int" else float
-    if p.default is None:
-        kind = kind | None  # type: ignore[assignment]
+        # a lax pair of strict items: see Point in surfaces.py
+        return Annotated[tuple[beta, beta], Strict(False)], Field(default=p.default, description=p.description)
+    if p.type == "int":
+        kind = integer(**_bounds(p))
+        return (kind | None if p.default is None else kind), Field(default=p.default, description=p.description)
+    kind = float if p.default is not None else float | None  # type: ignore[assignment]
     return kind, Field(default=p.default, description=p.description, **_bounds(p))
+
+
+class _Params(Request):
+    """Hyperparameters: null for one whose default is null is the same as leaving it out. Those are
+    derived from the run (a schedule's step_size is steps // 4, its gamma 0.1): an explicit null must
+    not reach the engine in place of the derived value."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_derived(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        derived = {name for name, field in cls.model_fields.items() if field.default is None}
+        return {key: value for key, value in data.items() if value is not None or key not in derived}
 
 
 def _model(model_name: str, params: tuple[Param, ...], **extra: Any) -> type[Request]:
     fields = {p.name: _field(p) for p in params}
-    return create_model(model_name, __base__=Request, **extra, **fields)
+    return create_model(model_name, __base__=_Params, **extra, **fields)
 
 
 def _camel(name: str) -> str:
@@ -106,7 +132,7 @@ def param_info(p: Param) -> ParamInfo:
         type=p.type,
         default=list(p.default) if isinstance(p.default, tuple) else p.default,
         min=p.min,
-        max=p.max,
+        max=_max(p),
         log=p.log,
         min_exclusive=p.min_open,
         max_exclusive=p.max_open,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from ...settings import settings
-from .base import Request, Response
+from .base import Request, Response, Seed, integer
 from .catalog import OptimizerConfig, ScheduleConfig
-from .surfaces import SurfaceInfo, SurfaceRef
-
-Coordinate = Annotated[float, Field(allow_inf_nan=False, ge=-settings.max_start_abs, le=settings.max_start_abs)]
+from .surfaces import Point, SurfaceInfo, SurfaceRef
 
 
 class ClipConfig(Request):
@@ -31,7 +29,7 @@ class NoiseConfig(Request):
     """Gaussian noise std·z[k] added to every gradient; z = default_rng(seed).standard_normal((steps, 2))."""
 
     std: float = Field(default=0.0, ge=0)
-    seed: int = Field(default=0, ge=0, lt=2**32)
+    seed: Seed = 0
 
 
 class RegularizationConfig(Request):
@@ -55,13 +53,17 @@ _EXAMPLE = {
 
 
 class RunRequest(Request):
+    """Optimizers run from one start on one surface. Typed strictly: `true` and `"0.1"` are not numbers,
+    a number is not a boolean or a string; integers take 2 or 2.0 (no fraction, as JSON Schema's
+    `integer` means) and refuse 1.5; number fields take integers too."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     surface: SurfaceRef
-    start: tuple[Coordinate, Coordinate] | None = Field(default=None, description="θ₀; default: the surface's start")
-    steps: int = Field(default=500, ge=1, le=settings.max_steps)
+    start: Point | None = Field(default=None, description="θ₀; default: the surface's start")
+    steps: integer(ge=1, le=settings.max_steps) = 500
     tol: float = Field(default=0.0, ge=0, description="stop 'converged' when ‖∇J‖ ≤ tol (before updating)")
-    every: int = Field(default=1, ge=1, le=settings.max_steps, description="keep every k-th point (and the last)")
+    every: integer(ge=1, le=settings.max_steps) = Field(default=1, description="keep every k-th point (and the last)")
     optimizers: list[OptimizerConfig] = Field(min_length=1, max_length=settings.max_optimizers)
     schedule: ScheduleConfig | None = Field(default=None, description="learning-rate schedule (default constant)")
     clip: ClipConfig | None = None

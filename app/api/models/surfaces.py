@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Discriminator, Field, Strict, Tag
+from pydantic_core import PydanticCustomError
 
 from ...engine.surfaces import SURFACES
 from ...settings import settings
-from .base import Finite, Range, Request, Response
+from .base import Finite, Request, Response, integer
 
 SurfaceName = Literal[tuple(SURFACES)]  # type: ignore[valid-type]
+
+Coordinate = Annotated[float, Field(allow_inf_nan=False, ge=-settings.max_start_abs, le=settings.max_start_abs)]
+Bound = Annotated[float, Field(allow_inf_nan=False, ge=-settings.max_domain_abs, le=settings.max_domain_abs)]
 
 
 def _ordered(value: tuple[float, float]) -> tuple[float, float]:
     if not value[0] < value[1]:
         raise ValueError("lo must be below hi")
-    if max(abs(value[0]), abs(value[1])) > settings.max_domain_abs:
-        raise ValueError(f"bounds must lie within ±{settings.max_domain_abs:g}")
     return value
 
 
-Interval = Annotated[Range, AfterValidator(_ordered)]
+# FastAPI validates the parsed body in python mode, where a strict tuple refuses the list a
+# JSON array becomes: a pair itself is lax (a list of exactly two), its items stay strict.
+Point = Annotated[tuple[Coordinate, Coordinate], Strict(False)]
+Interval = Annotated[tuple[Bound, Bound], Strict(False), AfterValidator(_ordered)]
+
+
+MAX_SURFACE_PARAMS = 16
+
+
+def _few(value: Any) -> Any:
+    """Refuses a long dict before its values are checked: pydantic checks `max_length` only after
+    them, and a 1 MiB body of 100 000 bad values would cost 100 000 errors on the event loop."""
+    if isinstance(value, dict) and len(value) > MAX_SURFACE_PARAMS:
+        raise PydanticCustomError(
+            "too_long",
+            "has {count} entries; a surface has at most {limit}",
+            {"count": len(value), "limit": MAX_SURFACE_PARAMS},
+        )
+    return value
+
+
+SurfaceParams = Annotated[dict[str, Finite], BeforeValidator(_few)]
 
 
 class Domain(Request):
@@ -33,7 +56,7 @@ class BuiltinSurface(Request):
     """A built-in surface by name, with optional parameters (see GET /api/surfaces)."""
 
     name: SurfaceName = Field(examples=["rosenbrock"])
-    params: dict[str, Finite] = Field(default_factory=dict, examples=[{"a": 1, "b": 100}])
+    params: SurfaceParams = Field(default_factory=dict, max_length=MAX_SURFACE_PARAMS, examples=[{"a": 1, "b": 100}])
 
 
 class CustomSurface(Request):
@@ -42,7 +65,7 @@ class CustomSurface(Request):
 
     expression: str = Field(max_length=settings.max_expression_length, examples=["x**2 + 3*y**2"])
     domain: Domain | None = Field(default=None, description="plot range; default x, y ∈ [−3, 3]")
-    start: tuple[Finite, Finite] | None = Field(default=None, description="default start; default (−2, 2)")
+    start: Point | None = Field(default=None, description="default start; default (−2, 2)")
 
 
 def _surface_kind(value: object) -> str:
@@ -78,10 +101,14 @@ class SurfaceInfo(Response):
 
 
 class GridRequest(Request):
+    """f sampled on an n × n grid. Typed strictly: `true` and `"0.1"` are not numbers, a number is not a
+    boolean or a string; integers take 2 or 2.0 (no fraction, as JSON Schema's `integer` means) and
+    refuse 1.5; number fields take integers too."""
+
     surface: SurfaceRef
     x_range: Interval | None = Field(default=None, description="default: the surface's domain")
     y_range: Interval | None = Field(default=None, description="default: the surface's domain")
-    n: int = Field(default=100, ge=2, le=settings.max_grid_n, description="points per axis")
+    n: integer(ge=2, le=settings.max_grid_n) = Field(default=100, description="points per axis")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"surface": {"name": "rosenbrock"}, "n": 100}]})
 

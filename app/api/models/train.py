@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from ...engine.nn.datasets import DATASETS
 from ...engine.nn.layers import ACTIVATIONS
 from ...settings import settings
-from .base import Request, Response
+from .base import Request, Response, Seed, integer
 from .catalog import OptimizerConfig, ScheduleConfig
 from .runs import ClipConfig, Status
 
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
-Units = Annotated[int, Field(ge=1, le=settings.max_units)]
+Units = integer(ge=1, le=settings.max_units)
 
 
 class DatasetConfig(Request):
     name: DatasetName = "moons"  # type: ignore[valid-type]
-    n: int = Field(default=200, ge=4, le=settings.max_points)
+    n: integer(ge=4, le=settings.max_points) = 200
     noise: float = Field(default=0.1, ge=0, le=5)
-    seed: int = Field(default=0, ge=0, lt=2**32)
+    seed: Seed = 0
 
 
 class ModelConfig(Request):
@@ -30,15 +30,15 @@ class ModelConfig(Request):
     activation: ActivationName = "tanh"  # type: ignore[valid-type]
     init: Literal["xavier", "he", "normal"] = "xavier"
     init_scale: float = Field(default=1.0, gt=0, le=100, description="standard deviation of the `normal` init")
-    seed: int = Field(default=0, ge=0, lt=2**32)
+    seed: Seed = 0
 
 
 class BoundaryConfig(Request):
-    n: int = Field(default=50, ge=2, le=200, description="grid points per axis")
+    n: integer(ge=2, le=200) = Field(default=50, description="grid points per axis")
 
 
 class LandscapeConfig(Request):
-    n: int = Field(default=21, ge=3, le=settings.max_landscape_n)
+    n: integer(ge=3, le=settings.max_landscape_n) = 21
     span: float = Field(default=1.0, gt=0, le=100, description="pca: × the path's extent; random: ± in direction units")
     method: Literal["pca", "random"] = "pca"
 
@@ -53,18 +53,24 @@ _EXAMPLE = {
 
 
 class TrainRequest(Request):
+    """A tiny network trained on a 2D data set. Typed strictly: `true` and `"0.1"` are not numbers, a number
+    is not a boolean or a string; integers take 2 or 2.0 (no fraction, as JSON Schema's `integer` means)
+    and refuse 1.5; number fields take integers too."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     optimizer: OptimizerConfig = Field(default={"name": "adam", "params": {"lr": 0.01}}, validate_default=True)
-    steps: int = Field(default=500, ge=1, le=settings.max_train_steps)
-    batch_size: int | None = Field(default=None, ge=1, le=settings.max_points, description="null: full batch")
+    steps: integer(ge=1, le=settings.max_train_steps) = 500
+    batch_size: integer(ge=1, le=settings.max_points) | None = Field(default=None, description="null: full batch")
     l2: float = Field(default=0.0, ge=0, description="(l2/2)·Σ‖W‖² over weight matrices")
     dropout: float = Field(default=0.0, ge=0, lt=1, description="inverted dropout on hidden units, training only")
     clip: ClipConfig | None = None
     schedule: ScheduleConfig | None = None
-    record_every: int = Field(default=10, ge=1)
+    record_every: integer(ge=1, le=settings.max_train_steps) = Field(
+        default=10, description="record every k-th step (and the last)"
+    )
     boundary: BoundaryConfig | None = Field(default_factory=BoundaryConfig)
     landscape: LandscapeConfig | None = Field(default_factory=LandscapeConfig)
     include_weights: bool = False

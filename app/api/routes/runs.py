@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..convert import PreparedRun
 from ..errors import engine_errors
+from ..gate import RESPONSES, gate, run_work
 from ..json import FastJSONResponse
 from ..models.runs import RunRequest, RunResponse
 from ..streaming import RunStream
@@ -18,26 +19,27 @@ _STREAM_DOC = {
     200: {
         "description": "NDJSON: a `start` line, `chunk` lines (per run, interleaved), an `end` line per run, `done`.",
         "content": {"application/x-ndjson": {}},
-    }
+    },
+    **RESPONSES,
 }
 
 
-def _compute(request: RunRequest) -> dict:
-    return PreparedRun(request).result()
-
-
-@router.post("/run", response_model=RunResponse, response_class=FastJSONResponse, summary="Run optimizers")
-async def post_run(request: RunRequest) -> FastJSONResponse:
-    """Runs every optimizer from the same start on the same surface (SPEC §4) and answers
-    columnar arrays: `x[k], y[k]` = θₖ, `loss[k]` = J(θₖ), `grad_norm[k]` = ‖∇J(θₖ)‖, `lr[k]`."""
+@router.post(
+    "/run", response_model=RunResponse, response_class=FastJSONResponse, responses=RESPONSES, summary="Run optimizers"
+)
+async def post_run(body: RunRequest, request: Request) -> Response:
+    """Runs every optimizer from the same start on the same surface and answers columnar arrays:
+    `x[k], y[k]` = θₖ, `loss[k]` = J(θₖ), `grad_norm[k]` = ‖∇J(θₖ)‖, `lr[k]`."""
     with engine_errors():
-        return FastJSONResponse(await run_in_threadpool(_compute, request))
+        work = await run_in_threadpool(run_work, body)
+        return await gate.answer(request, work, lambda check: PreparedRun(body).result(check))
 
 
 @router.post("/run/stream", response_class=StreamingResponse, responses=_STREAM_DOC, summary="Run, streamed")
-async def post_run_stream(request: RunRequest) -> StreamingResponse:
+async def post_run_stream(body: RunRequest) -> Response:
     """The same run as POST /api/run, streamed as NDJSON while it computes; the chunks of
     run i, concatenated field by field, equal run i of /api/run."""
     with engine_errors():
-        stream = await run_in_threadpool(RunStream, request)
-    return StreamingResponse(stream.lines(), media_type="application/x-ndjson")
+        work = await run_in_threadpool(run_work, body)
+        stream, token = await gate.prepare(work, lambda check: RunStream(body))
+    return gate.stream(work, token, stream.head, stream.next_lines)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
-from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
 
 from ...engine.nn.datasets import DATASETS
 from ..errors import engine_errors
-from ..json import FastJSONResponse, dumps
+from ..gate import RESPONSES, gate, train_work
+from ..json import FastJSONResponse
 from ..models.train import TrainRequest, TrainResponse
 from ..training import PreparedTraining
 
@@ -21,7 +19,8 @@ _STREAM_DOC = {
         "description": "NDJSON: `start` (task, data, boundary grid), a `record` line per record, "
         "`landscape`, `end` (status, weights), `done`.",
         "content": {"application/x-ndjson": {}},
-    }
+    },
+    **RESPONSES,
 }
 
 
@@ -30,28 +29,19 @@ def list_datasets() -> list[dict[str, str]]:
     return [{"name": name, "task": task} for name, (task, _) in DATASETS.items()]
 
 
-def _result(request: TrainRequest) -> dict:
-    return PreparedTraining(request).result()
-
-
-@router.post("/train", response_model=TrainResponse, response_class=FastJSONResponse, summary="Train a network")
-async def post_train(request: TrainRequest) -> FastJSONResponse:
+@router.post(
+    "/train", response_model=TrainResponse, response_class=FastJSONResponse, responses=RESPONSES, summary="Train"
+)
+async def post_train(body: TrainRequest, request: Request) -> Response:
     """Trains the network and answers every record, the decision-boundary frames and the loss landscape."""
     with engine_errors():
-        return FastJSONResponse(await run_in_threadpool(_result, request))
+        return await gate.answer(request, train_work(body), lambda check: PreparedTraining(body, check).result())
 
 
 @router.post("/train/stream", response_class=StreamingResponse, responses=_STREAM_DOC, summary="Train, streamed")
-async def post_train_stream(request: TrainRequest) -> StreamingResponse:
+async def post_train_stream(body: TrainRequest) -> Response:
     """The same training as POST /api/train, one NDJSON line per record as training proceeds."""
+    work = train_work(body)
     with engine_errors():
-        training = await run_in_threadpool(PreparedTraining, request)
-
-    async def lines() -> AsyncIterator[bytes]:
-        yield dumps({"type": "start", **training.head()}) + b"\n"
-        source: Iterator[dict] = training.lines()
-        while (line := await run_in_threadpool(next, source, None)) is not None:
-            yield dumps(line) + b"\n"
-        yield dumps({"type": "done"}) + b"\n"
-
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+        training, token = await gate.prepare(work, lambda check: PreparedTraining(body, check))
+    return gate.stream(work, token, training.stream_head(), training.next_line)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import no_check
 from .layers import LOSSES, Dense
 from .network import Architecture, flatten, predict, unflatten
 
@@ -47,7 +49,16 @@ def _random_directions(arch: Architecture, final: Array, seed: int) -> Array:
 
 
 def loss_landscape(
-    arch: Architecture, x: Array, y: Array, final: Array, path: Array, n: int, span: float, method: str, seed: int
+    arch: Architecture,
+    x: Array,
+    y: Array,
+    final: Array,
+    path: Array,
+    n: int,
+    span: float,
+    method: str,
+    seed: int,
+    check: Callable[[], None] = no_check,
 ) -> Landscape:
     directions = _pca_directions(path, final) if method == "pca" else None
     pca = directions is not None  # a path with fewer than two directions falls back to random ones
@@ -63,6 +74,7 @@ def loss_landscape(
     loss = np.empty((n, n))
     with np.errstate(all="ignore"):
         for j, bj in enumerate(b):
+            check()  # a row of the plane at a time: the caller may stop it
             for i, ai in enumerate(a):
                 theta = final + ai * directions[0] + bj * directions[1]
                 loss[j, i] = LOSSES[arch.task].value(predict(arch, theta, x), y)

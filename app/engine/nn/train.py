@@ -6,14 +6,14 @@ final landscape; /api/train collects them, the stream route sends them as they c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, no_check
 from ..optimizers import OPTIMIZERS, optimizer_params
-from ..schedules import rate_per_step, schedule_params, schedule_table
+from ..schedules import rate_per_step, schedule_params
 from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
 from .landscape import Landscape, loss_landscape
@@ -91,18 +91,21 @@ def _finite(record: Record) -> bool:
     return bool(np.all(np.isfinite(values)) and np.all(np.isfinite(record.theta)))
 
 
-def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
-    """Yields Records, then (if asked) the Landscape, then the status string."""
+CHECK_EVERY = 16  # steps between two calls of the caller's check
+
+
+def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) -> Iterator[Record | Landscape | str]:
+    """Yields Records, then (if asked) the Landscape, then the status string. `check()` is
+    called every few steps and may raise to stop the training (its client left)."""
     definition = OPTIMIZERS[spec.optimizer]
     if definition.needs_hessian:
         raise InvalidInput("optimizer.name", f"'{spec.optimizer}' needs a Hessian, which networks do not provide")
     values = optimizer_params(spec.optimizer, spec.params, "optimizer")
     name, given = spec.schedule or ("constant", {})
-    lr = schedule_table(name, schedule_params(name, given, spec.steps), np.array([values["lr"]]), spec.steps)
     steps_in = [clip_by_global_norm(spec.max_norm)] if spec.max_norm is not None else []
     if spec.clip_value is not None:
         steps_in.append(clip(spec.clip_value))
-    rate = rate_per_step(name, values["lr"], lr[:, 0])
+    rate = rate_per_step(name, schedule_params(name, given, spec.steps), values["lr"], spec.steps)
     transform = chain(*steps_in, definition.build(**{**values, "lr": rate}))
 
     n = data.x.shape[0]
@@ -117,6 +120,7 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
     while True:
         # errstate never spans a yield (a stream resumes this generator from another
         # thread), so it is entered once per stretch between two records, not per step.
+        check()
         with np.errstate(all="ignore"):
             record = _record(spec, data, theta[0], step, grid)
         if not _finite(record):
@@ -128,7 +132,9 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
             break
         stop = min((step // spec.record_every + 1) * spec.record_every, spec.steps)
         with np.errstate(all="ignore"):
-            for _ in range(step, stop):
+            for k in range(step, stop):
+                if k % CHECK_EVERY == 0:
+                    check()
                 if cursor + batch > n and batch < n:  # a new epoch: a new shuffle
                     order, cursor = rng.permutation(n), 0
                 rows = order[cursor : cursor + batch] if batch < n else slice(None)
@@ -140,5 +146,5 @@ def train(spec: TrainSpec, data: Dataset) -> Iterator[Record | Landscape | str]:
     if spec.landscape is not None and path:
         size, span, method = spec.landscape
         final = path[-1]
-        yield loss_landscape(spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed)
+        yield loss_landscape(spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed, check)
     yield status

@@ -1,0 +1,105 @@
+"""What a computation will cost, estimated from its description before it starts.
+
+The estimates are seconds of one core of the 2-core development machine, and bytes of
+the JSON an answer sent whole would take. They are deliberately simple (a constant per
+step plus a cost per arithmetic operation of the compiled formula or per multiply-add
+of the network) and err on the high side by about 1.5×; the constants were measured
+with the engine's own loops (README, "Serving a room"). They depend on the request
+alone, never on the machine's load, so the same request gets the same decision.
+"""
+
+from __future__ import annotations
+
+import dis
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from .nn.network import Architecture
+from .surfaces import Surface
+
+# One trajectory (B = 1): a step's fixed cost, and each operation of the compiled
+# value-and-gradient on Python floats; Newton adds a Hessian on numpy arrays and a solve.
+STEP_SECONDS = 6e-6
+OPERATION_SECONDS = 1.2e-7
+NEWTON_STEP_SECONDS = 6e-5
+HESSIAN_OPERATION_SECONDS = 6e-7
+# A batch of B trajectories: per trajectory and step, and per operation on one element.
+ELEMENT_SECONDS = 3e-8
+ELEMENT_OPERATION_SECONDS = 1.5e-9
+# Networks: a multiply-add of a matrix product, an activation of one unit on one point,
+# and a step's fixed cost (the optimizer on the flat weight vector included).
+FLOP_SECONDS = 1.0 / 15e9
+ACTIVATION_SECONDS = 3e-9
+NETWORK_STEP_SECONDS = 6e-5
+RECORD_SECONDS = 2e-4
+# JSON: a float64 written in full precision with its separator, as orjson writes it, and its time.
+NUMBER_BYTES = 21
+NUMBER_SECONDS = 5e-8
+OPERATIONS = {"BINARY_OP", "CALL", "UNARY_NEGATIVE"}
+
+
+@lru_cache(maxsize=512)
+def _operations(function: Callable) -> int:
+    # The compiled functions are generated code: their arithmetic is their bytecode's
+    # operations and calls, a count that depends on the formula alone.
+    return max(1, sum(1 for i in dis.get_instructions(function) if i.opname in OPERATIONS))
+
+
+def surface_operations(surface: Surface) -> tuple[int, int]:
+    """Operations of one evaluation of ∇f (with f) and of the Hessian."""
+    return _operations(surface.functions.value_and_grad), _operations(surface.functions.hessian)
+
+
+def step_seconds(surface: Surface, needs_hessian: bool, rows: int = 1) -> float:
+    """One update of `rows` trajectories of one optimizer on `surface`."""
+    gradient, hessian = surface_operations(surface)
+    if rows == 1:
+        seconds = STEP_SECONDS + OPERATION_SECONDS * gradient
+        return seconds + (NEWTON_STEP_SECONDS + HESSIAN_OPERATION_SECONDS * hessian if needs_hessian else 0.0)
+    per_row = ELEMENT_SECONDS + ELEMENT_OPERATION_SECONDS * (gradient + (4 * hessian + 60 if needs_hessian else 0))
+    return STEP_SECONDS + rows * per_row
+
+
+def run_seconds(surface: Surface, steps: int, needs_hessian: Sequence[bool], rows: int = 1) -> float:
+    """Every optimizer of a run request, `steps` updates each."""
+    return steps * sum(step_seconds(surface, newton, rows) for newton in needs_hessian)
+
+
+def grid_seconds(surface: Surface, points: int) -> float:
+    return STEP_SECONDS + points * (ELEMENT_SECONDS + ELEMENT_OPERATION_SECONDS * surface_operations(surface)[0])
+
+
+def network_pass_seconds(arch: Architecture, points: int, backward: bool) -> float:
+    """A forward pass (and the backward pass) of `points` samples through the network."""
+    weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(arch.sizes[:-1], arch.sizes[1:], strict=False))
+    units = sum(arch.sizes[1:])
+    passes = 3 if backward else 1  # backward: δ one way, ∂L/∂W the other
+    return points * (2 * passes * weights * FLOP_SECONDS + units * ACTIVATION_SECONDS * (2 if backward else 1))
+
+
+def training_seconds(
+    arch: Architecture,
+    points: int,
+    batch: int,
+    steps: int,
+    records: int,
+    boundary_points: int,
+    landscape_points: int,
+) -> float:
+    """A training: its steps on the batch, a full-data record (loss and gradients) with a
+    boundary frame each, and the landscape's forward passes over the data."""
+    training = steps * (NETWORK_STEP_SECONDS + network_pass_seconds(arch, batch, backward=True))
+    recording = records * (
+        network_pass_seconds(arch, points, True) + network_pass_seconds(arch, boundary_points, False)
+    )
+    landscape = landscape_points * (NETWORK_STEP_SECONDS + network_pass_seconds(arch, points, backward=False))
+    return training + recording + landscape
+
+
+def json_bytes(numbers: int) -> int:
+    """The JSON of `numbers` float64 values in full precision."""
+    return numbers * NUMBER_BYTES
+
+
+def json_seconds(numbers: int) -> float:
+    return numbers * NUMBER_SECONDS
