@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -40,4 +41,15 @@ def rosenbrock_run(**overrides: Any) -> dict[str, Any]:
         ],
     }
     body.update(overrides)
+    return body
+
+
+def put(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `body` with the value at a dotted path (list indices as numbers) set."""
+    body = copy.deepcopy(body)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node: Any = body
+    for part in parents:
+        node = node[part]
+    node[last] = value
     return body

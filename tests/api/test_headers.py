@@ -8,10 +8,6 @@ import contextlib
 import gzip
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +23,7 @@ from starlette.requests import ClientDisconnect
 from gdviz.api import headers
 from gdviz.main import app, create_app
 
+from ..server import running_server
 from .conftest import rosenbrock_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -307,36 +304,11 @@ def test_a_stream_is_never_compressed_and_its_first_line_leaves_before_it_ends()
 # ── Against a real server ───────────────────────────────────────────────────
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served() -> Iterator[int]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """`python -m gdviz serve` on a free port; yields the port."""
-    port = _free_port()
-    command = [sys.executable, "-m", "gdviz", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"the server exited with {process.returncode}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/optimizers", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not answer within 30 s"
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with running_server(tmp_path_factory.mktemp("headers")) as running:
+        yield running.port
 
 
 def test_a_real_server_sends_a_gzip_client_plain_ndjson_line_by_line(served):

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from typing import Any
 
 import pytest
 
-from .conftest import rosenbrock_run
+from .conftest import put, rosenbrock_run
 
 BASE = rosenbrock_run(steps=20)
 
 
 def with_(path: str, value: Any) -> dict[str, Any]:
     """BASE with the value at a dotted path (list indices as numbers) replaced or added."""
-    body = copy.deepcopy(BASE)
-    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    node: Any = body
-    for part in parents:
-        node = node[part]
-    node[last] = value
-    return body
+    return put(BASE, path, value)
 
 
 CASES = [

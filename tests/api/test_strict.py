@@ -4,7 +4,6 @@ integer (2.0 is); and every integer (and every number the engine needs bounded) 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from gdviz.api.models.base import Request
 from gdviz.engine.optimizers import OPTIMIZERS
 from gdviz.engine.schedules import SCHEDULES
 
-from .conftest import rosenbrock_run
+from .conftest import put, rosenbrock_run
 
 RUN = rosenbrock_run(steps=20)
 TRAIN: dict[str, Any] = {
@@ -36,17 +35,6 @@ MESSAGES = {
     "boolean": ("Input should be a valid boolean", "bool_type"),
     "string": ("Input should be a valid string", "string_type"),
 }
-
-
-def put(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of `body` with the value at a dotted path (list indices as numbers) set."""
-    body = copy.deepcopy(body)
-    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    node: Any = body
-    for part in parents:
-        node = node[part]
-    node[last] = value
-    return body
 
 
 def refusal(loc: list[Any], path: str, kind: str) -> dict[str, Any]:
