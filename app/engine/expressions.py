@@ -89,7 +89,7 @@ class _RealArgument:
 
     Sympy's own sinh, cosh and tanh answer "is it real?" by writing the argument as re + i·im and
     reducing im modulo π: for an argument it cannot prove real (tanh(x**1.5·…)) that means polynomial
-    gcds for seconds, and sometimes a TypeError. Answering "unknown" there is sound, and costs nothing.
+    gcds for seconds, out of reach of any bound on sizes. Answering "unknown" there is sound, and free.
     """
 
     args: tuple[sympy.Expr, ...]
@@ -503,6 +503,9 @@ class _Builder:
         if isinstance(node, ast.BinOp):
             left, right = self.build(node.left), self.build(node.right)
             value = self.value(_BINARY[type(node.op)], left, right)
+            if isinstance(node.op, ast.Pow) and left[1] is not None and left[1].real < 0 and right[1] is None:
+                # (-1)**x is real at whole x only, and its derivative there, iπ·(-1)**x, is not.
+                raise self.fail("raises a negative number to a variable power")
             if isinstance(node.op, ast.Pow) and right[0].is_Rational:
                 # Sympy raises exact numbers exactly: size (4/x)**n before it is computed.
                 self.check_exact(exact_bits(left[0]) * abs(right[0].p))

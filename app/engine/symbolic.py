@@ -57,7 +57,7 @@ class _Printer(NumPyPrinter):
         try:
             return self._float(expr.p / expr.q)  # correctly rounded, however long p and q are
         except OverflowError:
-            return self._float(math.copysign(math.inf, expr.p))
+            return self._float(-math.inf if expr.p < 0 else math.inf)
 
     def _print_RealAbs(self, expr: RealAbs) -> str:
         return f"{self._module_format('numpy.abs')}({self._print(expr.args[0])})"
@@ -142,11 +142,13 @@ def compile_expression(expr: sympy.Expr, trusted: bool = True, field: str = "exp
     """Derive ∇f and the Hessian symbolically and compile all three.
 
     A user's formula was bounded when it was parsed (`parse_expression` refuses one whose derivatives
-    would be too large); if sympy still fails on it (it has bugs: tanh(exp(e))**x asks it a question it
+    would be too large); if sympy still fails on it (it has bugs: tanh(exp(e))**(x**3) asks it a question it
     answers wrongly), it is refused as InvalidInput(field), not a server error. Built-ins are `trusted`.
     """
     try:
         fx, fy, fxx, fxy, fyy = derivatives(expr)
+        if any(d.has(sympy.I) for d in (fx, fy, fxx, fxy, fyy)):
+            raise ValueError("a derivative is not a real number")
         return Compiled(
             value=_lambdify(expr),
             value_and_grad=_lambdify(_fewer_operations([expr, fx, fy])),  # the one that runs every step

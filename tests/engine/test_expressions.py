@@ -11,8 +11,16 @@ import numpy as np
 import pytest
 import sympy
 
+from gdviz.engine import symbolic
 from gdviz.engine.errors import InvalidInput
-from gdviz.engine.expressions import MAX_LENGTH, X, Y, parse_expression
+from gdviz.engine.expressions import (
+    MAX_DERIVATIVE_OPERATIONS,
+    MAX_LENGTH,
+    X,
+    Y,
+    derivative_sizes,
+    parse_expression,
+)
 from gdviz.engine.surfaces import resolve_custom
 
 # name in formulas → numpy's version, to check each function means what it says.
@@ -101,6 +109,12 @@ REFUSALS = {
     "10**10**10": "overflow",
     "x**(9**9**9)": "overflow",
     "exp(exp(exp(10)))": "overflow",
+    "(x/4)**(2**62)": "exact numbers",  # sympy would compute 4**(2**62) exactly
+    "(1/7)**(2**62)": "exact numbers",  # 0.0 in float64, but not exactly
+    "(2*x)**100000": "exact numbers",
+    "cos(pi)**x": "negative number to a variable power",
+    "exp(x*" * 12 + "y" + ")" * 12: "too complex",
+    "x**x**x**x**x**x**x**x**x**x**y": "too complex",
     "1e400": "not finite",
     "x" * (MAX_LENGTH + 1): f"longer than {MAX_LENGTH}",
     "1/0": "divides by zero",
@@ -174,3 +188,70 @@ def test_constant_folding_keeps_exact_values() -> None:
     # Checked in float64 on the way, but built exactly: 2**0.5 stays √2.
     assert parse_expression("2**(1/2) * x") == sympy.sqrt(2) * X
     assert math.isclose(float(parse_expression("exp(2) - 1")), math.e**2 - 1)
+
+
+def test_a_formula_too_complex_to_differentiate_says_how_much_and_the_limit() -> None:
+    nested = "exp(x*" * 9 + "y" + ")" * 9
+    operations = sum(derivative_sizes(nested).hessian)
+    assert operations > MAX_DERIVATIVE_OPERATIONS
+    with pytest.raises(InvalidInput) as caught:
+        parse_expression(nested)
+    spaced = f"{operations:,}".replace(",", " ")
+    limit = f"{MAX_DERIVATIVE_OPERATIONS:,}".replace(",", " ")
+    assert caught.value.message == (
+        f"is too complex: its second derivatives would need about {spaced} operations (limit {limit})"
+    )
+
+
+def test_the_bound_reads_the_shape_and_not_the_constants() -> None:
+    assert derivative_sizes("exp(2.5*x*exp(7*y)) + 1") == derivative_sizes("exp(3*x*exp(pi*y)) + 1e-3")
+    assert derivative_sizes("x**2") == derivative_sizes("x**0.5") == derivative_sizes("x**e")
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "slope"),
+    [
+        ("abs(log(x))", 0.5, -2.0),  # sympy cannot tell log(x) is real; its Abs would write re() and im()
+        ("abs(sqrt(x) - 2)", 1.0, -0.5),
+        ("abs(exp(sqrt(x)) - 3)", 1.0, -math.e / 2),
+    ],
+)
+def test_abs_of_what_sympy_cannot_prove_real_derives_as_sign_times_slope(text: str, x: float, slope: float) -> None:
+    surface = resolve_custom(f"{text} + y")
+    _, fx, _ = surface.functions.value_and_grad(np.array([x]), np.array([0.0]))
+    np.testing.assert_allclose(fx, slope, rtol=1e-12)
+    assert str(parse_expression(text)).startswith("Abs(")
+
+
+def test_numbers_float64_cannot_hold_compile_to_their_float64_value() -> None:
+    # numpy cannot take a Python int past 2**63 in sin() nor past float64's range in a product.
+    surface = resolve_custom("sin(9223372036854775807*3)*x + (2**40*y)**30")
+    value, fx, fy = surface.functions.value_and_grad(np.array([1.0]), np.array([1.0]))
+    assert fx == pytest.approx(math.sin(3 * 9223372036854775807))
+    assert np.isinf(value) and np.isinf(fy)
+
+
+def test_hyperbolic_functions_of_what_sympy_cannot_prove_real_are_built_quickly() -> None:
+    # A hang guard: sympy's own sinh, asked "real?", reduces the imaginary part of its argument modulo π
+    # (polynomial gcds): 1.7 to 2.5 s for this formula, 0.03 s now.
+    text = (
+        "atan(sinh(((sin(cos(abs((x**3))))*(-((x**3)/(x**pi))+(y+(x+sinh(y))+((0.5*1)+(e+6)))))*(pi+x+cosh(e)"
+        "+(((atan(x)-tanh(e))+((pi*pi)*abs(x))+((5*pi)+(x*2.5))+((y*e)-(y*pi))+(pi**x))+(sin((x*e))"
+        "+((pi*x*pi)**y)+exp((x*pi))))+y))))"
+    )
+    started = time.perf_counter()
+    resolve_custom(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_formula_sympy_fails_on_is_refused_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(expr: sympy.Expr) -> None:
+        raise TypeError("Invalid comparison of non-real log(tanh(exp(E)))")  # one of sympy's, reached by a formula
+
+    monkeypatch.setattr(symbolic, "derivatives", fail)
+    expr = parse_expression("x*y + 12345")  # new to the compile cache
+    with pytest.raises(InvalidInput) as caught:
+        symbolic.compile_expression(expr, trusted=False, field="surface.expression")
+    assert caught.value.field == "surface.expression" and "could not be differentiated" in caught.value.message
+    with pytest.raises(TypeError):
+        symbolic.compile_expression(expr)  # a built-in that fails is a bug, not bad input
