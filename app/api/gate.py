@@ -284,35 +284,39 @@ class Gate:
             return b"".join(parts) if parts else None
 
         async def lines() -> AsyncIterator[bytes]:
+            yield head
             try:
-                yield head
                 # Between two pieces a stream waits for its reader: only a computing piece holds a slot.
                 while (data := await self._in_thread(work, token, piece, float("inf"))) is not None:
                     yield data
             except Cancelled:
                 return
-            finally:
-                self._leave(work, True, token)
 
-        return _PacedStream(lines(), token)
+        return _PacedStream(lines(), token, lambda: self._leave(work, True, token))
 
 
 class _PacedStream(StreamingResponse):
     """NDJSON that stops computing as soon as its reader leaves, and gives up on a reader
     who takes nothing for `send_timeout_seconds`."""
 
-    def __init__(self, lines: AsyncIterator[bytes], token: _Token) -> None:
+    def __init__(self, lines: AsyncIterator[bytes], token: _Token, leave: Callable[[], None]) -> None:
         super().__init__(lines, media_type="application/x-ndjson")
         self.token = token
+        self.leave = leave
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async with anyio.create_task_group() as watchers:
-            watchers.start_soon(_watch_disconnect, receive, self.token)
-            try:
-                await self.stream_response(send)
-            except OSError:  # the reader left while a piece was being sent
-                pass
-            watchers.cancel_scope.cancel()
+        # The stream leaves the gate here, whatever happens: even a reader gone before the first
+        # line (whose generator never started, so never ran a `finally` of its own) is counted out.
+        try:
+            async with anyio.create_task_group() as watchers:
+                watchers.start_soon(_watch_disconnect, receive, self.token)
+                try:
+                    await self.stream_response(send)
+                except OSError:  # the reader left while a piece was being sent
+                    pass
+                watchers.cancel_scope.cancel()
+        finally:
+            self.leave()
 
     async def stream_response(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})

@@ -52,7 +52,7 @@ class RealAbs(sympy.Function):
     """
 
     @classmethod
-    def eval(cls, arg: sympy.Expr) -> sympy.Expr | None:
+    def eval(cls, arg: sympy.Expr) -> sympy.Expr | None:  # sympy's evaluation hook on sympy objects, not Python's eval
         if arg.is_Number:
             return abs(arg)
         if arg.is_extended_nonnegative:
@@ -73,7 +73,7 @@ class RealSign(sympy.Function):
     and the delta has no numpy meaning anyway."""
 
     @classmethod
-    def eval(cls, arg: sympy.Expr) -> sympy.Expr | None:
+    def eval(cls, arg: sympy.Expr) -> sympy.Expr | None:  # sympy's evaluation hook, as above
         if arg.is_Number or arg.is_extended_positive or arg.is_extended_negative or arg.is_zero:
             return sympy.sign(arg)
         return None

@@ -1,10 +1,11 @@
 """The one run loop: advances a batch of B trajectories and yields them in chunks.
 
-Stop rules (SPEC §4) are checked once per chunk on the recorded arrays rather
-than every step: a row that stops keeps computing until the chunk ends, but
-its records are cut exactly where it stopped, so the result is the same as a
-per-step check, at a fraction of the per-step cost. Nothing non-finite leaves
-the loop: a row's records end at its last good point.
+The stop rules (README, "The JSON API": converged, diverged, max_steps) are
+checked once per chunk on the recorded arrays rather than every step: a row
+that stops keeps computing until the chunk ends, but its records are cut
+exactly where it stopped, so the result is the same as a per-step check, at a
+fraction of the per-step cost. Nothing non-finite leaves the loop: a row's
+records end at its last good point.
 
 The chunk buffers are allocated once and reused: a consumer must take what it
 needs from a chunk before asking for the next one (`collect` copies).
@@ -133,7 +134,7 @@ def _square_bound(tol: float) -> float:
 
 
 def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array, tol_sq: float, last: bool) -> Chunk:
-    """Find where each running row stops inside this chunk (SPEC §4, steps 1 and 5)."""
+    """Find where each running row stops inside this chunk: converged before an update, diverged after one."""
     n, batch = lr.shape
     # Reductions over D run on the (steps, D, B) layout underneath: contiguous in B.
     g, x = gs.transpose(0, 2, 1), xs.transpose(0, 2, 1)

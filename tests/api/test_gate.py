@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 
+import anyio
 import pytest
 
 from gdviz import __version__
 from gdviz.api.convert import PreparedRun
-from gdviz.api.gate import run_work, train_work
+from gdviz.api.gate import _PacedStream, _Token, gate, run_work, train_work
 from gdviz.api.models.runs import RunRequest
 from gdviz.api.models.train import TrainRequest
 from gdviz.settings import settings
@@ -106,3 +107,26 @@ def test_a_stream_ends_with_done(client):
     lines = ndjson(client.post("/api/run/stream", json=rosenbrock_run(steps=50)).text)
     assert lines[0]["type"] == "start" and lines[-1] == {"type": "done"}
     assert sum(len(line["x"]) for line in lines if line["type"] == "chunk") == 2 * 51
+
+
+def test_every_stream_leaves_the_gate(client):
+    for path, body in (("/api/run/stream", rosenbrock_run(steps=50)), ("/api/train/stream", {"steps": 20})):
+        assert ndjson(client.post(path, json=body).text)[-1] == {"type": "done"}
+    assert gate.streams == 0 and not gate.tokens
+
+
+def test_a_stream_whose_reader_is_gone_before_its_first_line_leaves_the_gate():
+    left = []
+
+    async def lines():
+        yield b"never sent\n"
+
+    async def gone(message):
+        raise OSError("the reader left")
+
+    async def disconnected():
+        return {"type": "http.disconnect"}
+
+    response = _PacedStream(lines(), _Token(), lambda: left.append(1))
+    anyio.run(response, {"type": "http"}, disconnected, gone)
+    assert left == [1]

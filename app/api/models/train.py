@@ -1,4 +1,4 @@
-"""Models of POST /api/train and /api/train/stream (tiny networks, SPEC §5)."""
+"""Models of POST /api/train and /api/train/stream (tiny networks; README, "Tiny networks")."""
 
 from __future__ import annotations
 
