@@ -502,11 +502,99 @@ def big_stream(browser: Browser, server: Server, timeout: float, errors: list[st
     return result
 
 
+# In /present: a key press at t0 (recorded in the page before the deck's own handler runs), and the
+# frame after body[data-shown] names the new scene (set once that scene's frame has drawn its run).
+SWITCH_PROBE = r"""
+window.__switch = { pressedAt: null, shownAt: null, shown: null };
+window.addEventListener("keydown", () => { window.__switch.pressedAt = performance.now(); }, true);
+new MutationObserver(() => {
+  const shown = document.body?.dataset.shown;
+  if (shown === undefined || shown === window.__switch.shown) return;
+  window.__switch.shown = shown;
+  requestAnimationFrame(() => setTimeout(() => { window.__switch.shownAt = performance.now(); }));
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-shown"] });
+"""
+
+
+def scene_switch(browser: Browser, server: Server, dwell: float, errors: list[str]) -> dict:
+    """Key press → the next scene's plots drawn, through the built-in deck in /present (1280×720).
+    `dwell` seconds on each scene first, as a lecturer would talk; also the cold jumps (End, Home)."""
+    deck = json.load(urllib.request.urlopen(f"{server.base}/api/decks/course"))
+    count = len(deck["scenes"])
+    print(f"\n== 4. scene switch in /present?deck=course&lang=zh ({count} scenes, {dwell:.1f} s on each)")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_init_script(SWITCH_PROBE)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def press(key: str, expected: int) -> float:
+        page.evaluate("window.__switch.shownAt = null")
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "i => document.body.dataset.shown === String(i) && window.__switch.shownAt !== null",
+            arg=expected,
+            timeout=60_000,
+        )
+        return page.evaluate("window.__switch.shownAt - window.__switch.pressedAt")
+
+    try:
+        page.goto(f"{server.base}/present?deck=course&lang=zh#1")
+        page.wait_for_function("() => document.body.dataset.shown === '1'", timeout=60_000)
+        times = []
+        for i in range(2, count + 1):
+            page.wait_for_timeout(dwell * 1000)
+            times.append(press("ArrowRight", i))
+        cold = [press("Home", 1), press("End", count)]
+    finally:
+        context.close()
+    median = statistics.median(times)
+    ordered = sorted(times)
+    print(
+        f"  next scene: median {median:.0f} ms, p90 {ordered[int(0.9 * (len(ordered) - 1))]:.0f} ms, "
+        f"max {max(times):.0f} ms over {len(times)} switches"
+    )
+    print(f"  cold jumps (not preloaded): Home {cold[0]:.0f} ms, End {cold[1]:.0f} ms")
+    return {"median": median, "max": max(times), "cold": cold}
+
+
+def offline_deck_size(browser: Browser, server: Server, errors: list[str]) -> float:
+    """The built-in deck as one offline HTML file, built in the page as the Decks page does: MB."""
+    print("\n== 5. the built-in deck as one offline file")
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{server.base}/decks?lang=zh")
+        started = time.perf_counter()
+        with page.expect_download(timeout=300_000) as download:
+            page.evaluate(
+                """async () => {
+                  const deck = await (await fetch("/api/decks/course")).json();
+                  const { downloadOffline } = await import("/static/js/offline/build.js");
+                  await downloadOffline({ title: deck.title.zh, scenes: deck.scenes, lang: "zh",
+                                          filename: "course.html" });
+                }"""
+            )
+        path = download.value.path()
+        size = Path(path).stat().st_size / 1e6
+    finally:
+        context.close()
+    print(f"  {size:.2f} MB, built in {time.perf_counter() - started:.1f} s")
+    return size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loads", type=int, default=5, help="page loads for the first-contour median")
     parser.add_argument("--play-seconds", type=float, default=3.0, help="length of the playback recording")
     parser.add_argument("--stream-timeout", type=float, default=120.0, help="seconds to wait for the big stream")
+    parser.add_argument("--dwell", type=float, default=1.5, help="seconds on each scene before the next, in /present")
+    parser.add_argument(
+        "--only",
+        choices=["contour", "playback", "stream", "present", "offline"],
+        action="append",
+        help="run only these parts (repeatable); default: all",
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -518,9 +606,12 @@ def main() -> None:
                 f"chromium {browser.version}, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "
                 f"{os.cpu_count()} cores, {load_average()}"
             )
-            contour_ms = first_contour(browser, server, args.loads, errors)
-            play = playback(browser, server, args.play_seconds, errors)
-            stream = big_stream(browser, server, args.stream_timeout, errors)
+            parts = set(args.only or ["contour", "playback", "stream", "present", "offline"])
+            contour_ms = first_contour(browser, server, args.loads, errors) if "contour" in parts else None
+            play = playback(browser, server, args.play_seconds, errors) if "playback" in parts else None
+            stream = big_stream(browser, server, args.stream_timeout, errors) if "stream" in parts else None
+            switch = scene_switch(browser, server, args.dwell, errors) if "present" in parts else None
+            deck_mb = offline_deck_size(browser, server, errors) if "offline" in parts else None
         finally:
             browser.close()
     if errors:
@@ -528,15 +619,22 @@ def main() -> None:
         for error in errors[:10]:
             print(f"  {error}")
     print(f"\n== summary ({time.perf_counter() - started:.0f} s, {load_average()})")
-    print(f"first contour: median {contour_ms:.0f} ms (target ≤ 1000)")
-    print(
-        f"playback 8 opt x 2000: {play['fps']:.1f} fps, long frames {play['long_frames']} (target ≥ 30 fps)"
-        f"{'' if play['moved'] else ' — markers did NOT move'}"
-    )
-    print(
-        f"stream 16 opt x 100000 (every 50): longest task {stream['longest']:.0f} ms, tasks > 200 ms: "
-        f"{stream['over200']}, total {stream['total']:.1f} s (target: none > 200 ms)"
-    )
+    if contour_ms is not None:
+        print(f"first contour: median {contour_ms:.0f} ms (target ≤ 1000)")
+    if play:
+        print(
+            f"playback 8 opt x 2000: {play['fps']:.1f} fps, long frames {play['long_frames']} (target ≥ 30 fps)"
+            f"{'' if play['moved'] else ' — markers did NOT move'}"
+        )
+    if stream:
+        print(
+            f"stream 16 opt x 100000 (every 50): longest task {stream['longest']:.0f} ms, tasks > 200 ms: "
+            f"{stream['over200']}, total {stream['total']:.1f} s (target: none > 200 ms)"
+        )
+    if switch:
+        print(f"scene switch in /present: median {switch['median']:.0f} ms (target ≤ 300), max {switch['max']:.0f} ms")
+    if deck_mb is not None:
+        print(f"offline course deck: {deck_mb:.2f} MB (target ≤ 12)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from ..engine import cost, runner
 from ..engine.errors import checked
 from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
+from ..engine.outcome import OUTCOME_NAMES
 from ..engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
 from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
 from ..settings import settings
@@ -99,6 +100,7 @@ class PreparedRun:
             needs_hessian=batch.needs_hessian,
             first_chunk=min(first_chunk, max_chunk),
             max_chunk=max_chunk,
+            scale=self.plan.scale,
         )
 
     def heads(self) -> list[dict[str, Any]]:
@@ -143,7 +145,11 @@ class PreparedRun:
 
     @staticmethod
     def end(chunk: runner.Chunk, row: int) -> dict[str, Any]:
-        return {"status": runner.STATUS_NAMES[int(chunk.status[row])], "steps_taken": int(chunk.steps_taken[row])}
+        return {
+            "status": runner.STATUS_NAMES[int(chunk.status[row])],
+            "outcome": OUTCOME_NAMES[int(chunk.outcome[row])],
+            "steps_taken": int(chunk.steps_taken[row]),
+        }
 
 
 def _schedule(request: RunRequest) -> tuple[str, dict[str, Any]] | None:

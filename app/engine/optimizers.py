@@ -162,8 +162,18 @@ OPTIMIZERS: dict[str, OptimizerDef] = {
                 _lr(1e-2),
                 Param("lr_decay", "float", 0.0, 0.0, None, ui=(0.0, 0.1), description="lr / (1 + (t − 1)·lr_decay)"),
                 _WD,
-                Param("initial_accumulator_value", "float", 0.0, 0.0, None, ui=(0.0, 1.0)),
-                Param("eps", "float", 1e-10, 0.0, None, log=True, ui=(1e-12, 1.0)),
+                Param(
+                    "initial_accumulator_value",
+                    "float",
+                    0.0,
+                    0.0,
+                    None,
+                    ui=(0.0, 1.0),
+                    description="starting value of the sum of squared gradients",
+                ),
+                Param(
+                    "eps", "float", 1e-10, 0.0, None, log=True, ui=(1e-12, 1.0), description="added to the denominator"
+                ),
             ),
             "s ← s + g²;  θ ← θ − lr/(1 + (t − 1)·lr_decay) · g/(√s + ε)",
             "Duchi, Hazan & Singer 2011",
@@ -177,7 +187,7 @@ OPTIMIZERS: dict[str, OptimizerDef] = {
                 Param("alpha", "float", 0.99, 0.0, 1.0, ui=(0.0, 0.999), description="smoothing constant"),
                 _EPS8,
                 _WD,
-                Param("momentum", "float", 0.0, 0.0, None, ui=(0.0, 0.99)),
+                Param("momentum", "float", 0.0, 0.0, None, ui=(0.0, 0.99), description="momentum factor μ"),
                 Param("centered", "bool", False, description="divide by the variance, not the second moment"),
             ),
             "v ← αv + (1 − α)g²;  b ← μ·b + g/(√(v − ḡ² if centered else v) + ε);  θ ← θ − lr·b",
@@ -251,7 +261,9 @@ OPTIMIZERS: dict[str, OptimizerDef] = {
             (
                 _lr(1.0),
                 Param("rho", "float", 0.9, 0.0, 1.0, ui=(0.0, 0.999), description="smoothing constant"),
-                Param("eps", "float", 1e-6, 0.0, None, log=True, ui=(1e-12, 1.0)),
+                Param(
+                    "eps", "float", 1e-6, 0.0, None, log=True, ui=(1e-12, 1.0), description="added to the denominator"
+                ),
                 _WD,
             ),
             "v ← ρv + (1 − ρ)g²;  Δ ← √(u + ε)/√(v + ε)·g;  u ← ρu + (1 − ρ)Δ²;  θ ← θ − lr·Δ",

@@ -10,6 +10,7 @@ import numpy as np
 from .errors import InvalidInput
 from .objective import SurfaceObjective
 from .optimizers import OPTIMIZERS, optimizer_params
+from .outcome import Scale, box_scale
 from .schedules import ScheduleTable, rate_per_step, schedule_params
 from .surfaces import Surface
 from .transforms import (
@@ -40,6 +41,7 @@ class Batch(NamedTuple):
 
 class RunPlan(NamedTuple):
     objective: SurfaceObjective
+    scale: Scale  # of J over the surface's domain: what each run's outcome is judged against
     batches: list[Batch]
     steps: int
     tol: float
@@ -83,8 +85,11 @@ def plan_run(
         rate = rate_per_step(schedule_name, schedule_values, values["lr"], steps)
         transform = chain(*shared, optimizer.build(**{**values, "lr": rate}))
         batches.append(Batch(i, transform, starts.copy(), lr.column(i, len(starts)), optimizer.needs_hessian))
+    objective = SurfaceObjective(surface.functions, l1, l2)
+    (x0, x1), (y0, y1) = surface.domain
     return RunPlan(
-        objective=SurfaceObjective(surface.functions, l1, l2),
+        objective=objective,
+        scale=box_scale(objective, np.array([x0, y0]), np.array([x1, y1])),
         batches=batches,
         steps=steps,
         tol=tol,

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import outcome
 from .errors import InvalidInput
 from .objective import Objective
 from .transforms import GradientTransformation
@@ -37,7 +38,8 @@ class Chunk(NamedTuple):
 
     `theta[i]`, `loss[i]`, `grad_sq[i]` belong to step offset + i; `lr[i]` is the
     rate of the update that follows it, present for the first `lr_counts[b]` points.
-    Rows whose `status` is not RUNNING ended in this chunk after `steps_taken` updates.
+    Rows whose `status` is not RUNNING ended in this chunk after `steps_taken` updates,
+    and `outcome` says where that left them (outcome.py; NONE for rows still running).
     The chunk holds ‖∇J‖²: a consumer takes square roots of the points it keeps only.
     """
 
@@ -50,6 +52,7 @@ class Chunk(NamedTuple):
     lr_counts: Array  # (B,)
     status: Array  # (B,) RUNNING or the final status
     steps_taken: Array  # (B,)
+    outcome: Array  # (B,) outcome.NONE or the row's outcome
 
     @property
     def grad_norm(self) -> Array:
@@ -67,12 +70,14 @@ def run(
     needs_hessian: bool = False,
     first_chunk: int = 32,
     max_chunk: int = 4096,
+    scale: outcome.Scale | None = None,
 ) -> Iterator[Chunk]:
     """Run `transform` on `objective` from `start` (B, D) for up to `steps` updates.
 
     `lr` (steps, B) is the learning rate of each update, for the records. The
     first chunk is small so that a stream can show something at once; chunks
-    then double up to `max_chunk`.
+    then double up to `max_chunk`. `scale` is the surface's, against which each
+    row's outcome is judged when it ends (default: a box around the start points).
     """
     theta = np.array(start, dtype=np.float64, ndmin=2)
     batch, dim = theta.shape
@@ -92,6 +97,8 @@ def run(
             raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
         hessian = objective.hessian(xs[0]) if needs_hessian else None
         state = transform.init(xs[0])
+        scale = outcome.scale_around(objective, xs[0]) if scale is None else scale
+        extremes = outcome.Extremes(ls[0], steps)
     tol_sq = _square_bound(tol)
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
@@ -116,10 +123,34 @@ def run(
                     hessian = objective.hessian(x_next)
             window = lr[offset : offset + n]
             chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol_sq, offset + n == steps)
+            extremes.update(offset, chunk.loss, chunk.counts)
+            ended = (status == RUNNING) & (chunk.status != RUNNING)
+            if np.any(ended):
+                chunk.outcome[ended] = outcome.classify(objective, scale, _ends(chunk, gs, ended, extremes))
         status = np.where(status == RUNNING, chunk.status, status)
         offset, size = offset + n, min(2 * size, max_chunk)
         yield chunk
         xs[0], ls[0], gs[0] = xs[n], ls[n], gs[n]
+
+
+def _ends(chunk: Chunk, gs: Array, ended: Array, extremes: outcome.Extremes) -> outcome.Ends:
+    """The last point of each row that ended in `chunk`, with what its extremes gathered."""
+    rows = np.flatnonzero(ended)
+    last = chunk.counts[rows] - 1
+    status = chunk.status[rows]
+    return outcome.Ends(
+        diverged=status == DIVERGED,
+        converged=status == CONVERGED,
+        theta=chunk.theta[last, rows],
+        previous=chunk.theta[np.maximum(last - 1, 0), rows],
+        loss=chunk.loss[last, rows],
+        grad=gs[last, rows],
+        start_loss=extremes.start_loss[rows],
+        before_low=extremes.before_low[rows],
+        before_high=extremes.before_high[rows],
+        tail_low=extremes.tail_low[rows],
+        tail_high=extremes.tail_high[rows],
+    )
 
 
 def _square_bound(tol: float) -> float:
@@ -161,7 +192,7 @@ def _cut(offset: int, xs: Array, ls: Array, gs: Array, lr: Array, before: Array,
         counts = np.where(stopped, counts, n + 1)
     counts = np.where(running, counts, 0)
     lr_counts = np.where(stopped, first, np.minimum(counts, n))
-    return Chunk(offset, xs, ls, sq, lr, counts, lr_counts, status, offset + lr_counts)
+    return Chunk(offset, xs, ls, sq, lr, counts, lr_counts, status, offset + lr_counts, np.zeros(batch, dtype=np.int8))
 
 
 class Piece(NamedTuple):
@@ -199,12 +230,13 @@ def collect(chunks: Iterator[Chunk], steps: int) -> Chunk:
     counts = np.zeros(batch, dtype=np.int64)
     status = np.full(batch, RUNNING, dtype=np.int8)
     taken = np.zeros(batch, dtype=np.int64)
+    ends = np.zeros(batch, dtype=np.int8)
     for c in itertools.chain([first], chunks):
         span = slice(c.offset, c.offset + c.theta.shape[0])
         theta[span], loss[span], sq[span] = c.theta, c.loss, c.grad_sq
         lr[c.offset : c.offset + c.lr.shape[0]] = c.lr
         counts += c.counts
         ended = (c.status != RUNNING) & (status == RUNNING)
-        status[ended], taken[ended] = c.status[ended], c.steps_taken[ended]
+        status[ended], taken[ended], ends[ended] = c.status[ended], c.steps_taken[ended], c.outcome[ended]
     end = int(np.max(counts))
-    return Chunk(0, theta[:end], loss[:end], sq[:end], lr[: end - 1], counts, counts - 1, status, taken)
+    return Chunk(0, theta[:end], loss[:end], sq[:end], lr[: end - 1], counts, counts - 1, status, taken, ends)

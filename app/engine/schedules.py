@@ -49,9 +49,12 @@ def _warmup_cosine(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
 
 
 def _cyclic(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
-    # torch CyclicLR, mode "triangular": a shared base_lr overrides every optimizer's lr.
-    low = base if p["base_lr"] is None else np.full_like(base, p["base_lr"])
-    high = 10 * low if p["max_lr"] is None else np.full_like(low, p["max_lr"])
+    # torch CyclicLR, mode "triangular"; an explicit base_lr or max_lr applies to every optimizer, as
+    # torch's does. By default the cycle peaks at each optimizer's own lr and dips to a tenth of it,
+    # so it never goes above the rate the optimizer was given (peaking at 10·lr, as it once did, made
+    # the explorer's default optimizers diverge within a few dozen steps).
+    high = base if p["max_lr"] is None else np.full_like(base, p["max_lr"])
+    low = high / 10 if p["base_lr"] is None else np.full_like(base, p["base_lr"])
     total = p["step_size_up"] + p["step_size_down"]
     ratio = p["step_size_up"] / total
     cycle = np.floor(1 + k / total)
@@ -117,9 +120,18 @@ SCHEDULES: dict[str, ScheduleDef] = {
                     1e3,
                     log=True,
                     min_open=True,
-                    description="default: each optimizer's lr",
+                    description="lowest rate (default: max_lr / 10)",
                 ),
-                Param("max_lr", "float", None, 0.0, 1e3, log=True, min_open=True, description="default: 10 · base_lr"),
+                Param(
+                    "max_lr",
+                    "float",
+                    None,
+                    0.0,
+                    1e3,
+                    log=True,
+                    min_open=True,
+                    description="highest rate (default: each optimizer's lr)",
+                ),
                 _positive_int("step_size_up", "steps from base_lr to max_lr (default steps // 10)"),
                 _positive_int("step_size_down", "steps back down (default step_size_up)"),
             ),

@@ -1,4 +1,8 @@
 // The only module that knows the server's URLs.
+import { lang } from "./i18n.js";
+
+// The catalog endpoints answer titles and descriptions in the page's language.
+const inLang = (path) => `${path}?lang=${encodeURIComponent(lang)}`;
 
 async function getJSON(url) {
   const response = await fetch(url);
@@ -35,7 +39,7 @@ async function postJSON(url, body, signal) {
 }
 
 export const catalog = () =>
-  Promise.all([getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/schedules")]).then(
+  Promise.all([getJSON(inLang("/api/surfaces")), getJSON(inLang("/api/optimizers")), getJSON(inLang("/api/schedules"))]).then(
     ([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }),
   );
 
@@ -49,7 +53,7 @@ export const streamRun = (body, onLine, signal) => stream("/api/run/stream", bod
 // POST /api/train/stream: one line per training record, then the landscape.
 export const streamTraining = (body, onLine, signal) => stream("/api/train/stream", body, onLine, signal);
 
-export const datasets = () => getJSON("/api/datasets");
+export const datasets = () => getJSON(inLang("/api/datasets"));
 
 async function stream(url, body, onLine, signal) {
   const response = await postJSON(url, body, signal);
@@ -75,3 +79,13 @@ async function stream(url, body, onLine, signal) {
   }
   if (buffer.trim()) onLine(JSON.parse(buffer));
 }
+
+// GET /api/decks/{id}: a built-in deck, whole; an unknown id rejects with status 404.
+export async function deck(id) {
+  const response = await fetch(`/api/decks/${encodeURIComponent(id)}`);
+  if (!response.ok) throw new ApiError(response.status, response.statusText);
+  return response.json();
+}
+
+// GET /api/decks: the built-in decks, {id, title: {en, zh}, scenes: <count>} each.
+export const decks = () => getJSON("/api/decks");

@@ -1,4 +1,6 @@
 // Sharing and export: permalink, iframe snippet, CSV and JSON of the trajectories.
+import { t } from "./i18n.js";
+
 /** Saves a URL (data: or blob:) as a file. */
 export function save(filename, url) {
   const link = Object.assign(document.createElement("a"), { href: url, download: filename });
@@ -13,16 +15,22 @@ export function download(filename, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+// A byte-order mark first: Excel reads a CSV without one in the system's code page, and labels
+// in Chinese come out garbled.
+const BOM = "\ufeff";
+
+const quoted = (text) => `"${String(text).replaceAll('"', '""')}"`;
+
 export function toCSV(runs) {
   const lines = ["label,optimizer,step,x,y,loss,grad_norm,lr"];
   for (const run of runs) {
     run.x.forEach((x, i) => {
-      const cells = [JSON.stringify(run.label), run.optimizer, run.step[i], x, run.y[i], run.loss[i], run.grad_norm[i],
+      const cells = [quoted(run.label), run.optimizer, run.step[i], x, run.y[i], run.loss[i], run.grad_norm[i],
         run.lr[i] ?? ""];
       lines.push(cells.join(","));
     });
   }
-  return `${lines.join("\n")}\n`;
+  return `${BOM}${lines.join("\r\n")}\r\n`;
 }
 
 export function embedSnippet(query, path = "/embed") {
@@ -36,7 +44,7 @@ export async function copyText(text) {
     await navigator.clipboard.writeText(text);
     return true;
   } catch (_) {
-    window.prompt("Copy this:", text);
+    window.prompt(t("explorer.copy_this"), text);
     return false;
   }
 }

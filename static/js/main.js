@@ -3,13 +3,16 @@ import * as api from "./api.js";
 import { createControls } from "./controls.js";
 import { debounce } from "./dom.js";
 import { copyText, download, embedSnippet, toCSV } from "./export.js";
+import { t, withLang } from "./i18n.js";
+import { runLabels } from "./labels.js";
 import { createPlayer } from "./player.js";
 import { createContour } from "./plots/contour.js";
 import { perFrame, whenDrawn } from "./plots/frame.js";
 import { createSeries } from "./plots/series.js";
 import { createStore, decode, encode, runBody } from "./state.js";
-import { $, plotlyReady, say, urlSync, wirePlayback } from "./page.js";
-import { createSummary } from "./summary.js";
+import { $, createPickMode, hiddenParts, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "./page.js";
+import { createSummary, outcomeWord } from "./summary.js";
+import { createExplorerView } from "./explorer-view.js";
 
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol"];
@@ -17,12 +20,18 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 const GRID_N = 100; // points per axis of the surface: smooth contours, and the first one drawn within a second
 
+// In a slide, the bridge listens from the start: commands that come early wait for the view.
+const bridge = document.body.classList.contains("embed") ? import("./embed.js") : null;
+// Before any figure is drawn, so that each one is drawn at the size it keeps.
+const hidden = hiddenParts();
+
 async function validateExpression(expression) {
   try {
     await api.grid({ expression }, 2);
     return null;
   } catch (error) {
-    return error.messages?.map((m) => m.replace(/^surface\.expression: /, "")).join("; ") ?? String(error);
+    const detail = error.messages?.map((m) => m.replace(/^surface\.expression: /, "")).join("; ") ?? String(error);
+    return t("explorer.formula_error", { detail });
   }
 }
 
@@ -40,9 +49,13 @@ async function main() {
   let surfaceInfo = null;
   let shownSurface = null;
   let shownGrid = null;
+  let lastRun = null; // the request body of the latest run started, as JSON
+  const bodyKey = (state) => JSON.stringify(runBody(state));
 
-  // The step under the cursor (or the mouse), drawn in every plot at once.
+  // The step under the cursor (or the mouse), drawn in every plot at once; the paths show up to
+  // the player's step (not the mouse's), whole once it reaches the end or when the reader asks.
   let shownStep = 0;
+  let playedStep = 0;
   const indexAt = (run, step) => {
     // runs[i].step is sorted: the last point at or before `step`
     let lo = 0;
@@ -61,6 +74,8 @@ async function main() {
       const i = indexAt(run, step);
       return i < 0 ? null : { x: run.x[i], y: run.y[i], loss: run.loss[i] };
     }));
+    const whole = store.get().view.wholePath || playedStep >= player.max;
+    contour.reveal(whole ? null : runs.map((run) => indexAt(run, playedStep) + 1));
     for (const series of [loss, grad, rate]) series.setCursor(step);
     summary.update((r) => indexAt(runs[r], step), surfaceInfo?.minima ?? []);
   });
@@ -70,10 +85,14 @@ async function main() {
   };
   const hoverStep = (step) => showStep(step ?? player.cursor);
 
+  const pick = createPickMode((active) => $("contour").classList.toggle("can-pick", active));
   const contour = createContour($("contour"), {
+    legend: !hidden.has("legend"),
+    canPick: pick.canPick,
     onPick: (point) => store.set({ start: point.map((v) => Number(v.toPrecision(6))), cursor: null }),
     onHover: (run, index) => hoverStep(run === null ? null : runs[run]?.step[index] ?? null),
   });
+  $("contour").classList.toggle("can-pick", pick.canPick());
   // The surface first: a built-in with its default parameters is fully described by the
   // catalog, and its grid was asked for before Plotly loaded; the runs arrive on top of it.
   const state0 = store.get();
@@ -86,20 +105,28 @@ async function main() {
       await afterPaint(); // on screen before the rest of the page is built
     }
   }
-  const loss = createSeries($("loss"), { title: "loss J(θ)", onHover: hoverStep });
-  const grad = createSeries($("grad"), { title: "gradient norm ‖∇J(θ)‖", onHover: hoverStep });
-  const rate = createSeries($("lr"), { title: "learning rate", onHover: hoverStep });
+  const loss = createSeries($("loss"), { title: t("explorer.plot.loss"), onHover: hoverStep });
+  const grad = createSeries($("grad"), { title: t("explorer.plot.grad"), onHover: hoverStep });
+  // A schedule reads as its shape (a cycle, a warm-up) on a linear axis; the reader can switch.
+  const rate = createSeries($("lr"), { title: t("explorer.plot.lr"), scale: "linear", onHover: hoverStep });
   const summary = createSummary($("summary"));
+  const cursorListeners = [];
+  const endListeners = [];
   const player = createPlayer({
     slider: $("scrub"),
     playButton: $("play"),
     readout: $("readout"),
-    onCursor: showStep,
+    onCursor: (step) => {
+      playedStep = step;
+      showStep(step);
+      for (const fn of cursorListeners) fn(step);
+    },
+    onEnd: () => endListeners.forEach((fn) => fn()),
   });
   // The embed view has no sidebar: the state comes from its URL alone.
   const controls = $("controls")
     ? createControls($("controls"), { store, catalog, validateExpression })
-    : { showStart() {}, setDefaultStart() {} };
+    : { showStart() {}, setDefaultStart() {}, renderAll() {} };
 
   async function gridFor(surface, signal) {
     const key = JSON.stringify(surface);
@@ -114,9 +141,12 @@ async function main() {
   async function run() {
     const state = store.get();
     const body = runBody(state);
+    lastRun = JSON.stringify(body);
     const signal = player.newRun();
     const surfaceKey = JSON.stringify(body.surface);
     const grid = gridFor(body.surface, signal);
+    // Named from the catalog in the reader's language when the view gives no label.
+    const labels = runLabels(state.optimizers, catalog.optimizers);
     let ready = Promise.resolve();
     document.body.classList.add("busy");
     say("");
@@ -131,11 +161,12 @@ async function main() {
           if (!state.start) controls.setDefaultStart(surfaceInfo.start);
           const start = state.start ?? surfaceInfo.start;
           controls.showStart(start);
-          runs = line.runs.map((r) => ({ ...r, x: [], y: [], loss: [], grad_norm: [], lr: [], step: [] }));
-          const labels = runs.map((r) => r.label);
-          contour.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: labels });
+          runs = line.runs.map((r, i) => ({ ...r, label: labels[i] ?? r.label, x: [], y: [], loss: [], grad_norm: [],
+            lr: [], step: [] }));
+          const names = runs.map((r) => r.label);
+          contour.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: names });
           await nextTask(); // the contour is on screen: the side plots follow in a task of their own
-          for (const series of [loss, grad, rate]) series.setRuns(labels);
+          for (const series of [loss, grad, rate]) series.setRuns(names);
           summary.render(runs, surfaceInfo.minima);
           player.reset(state.cursor);
         });
@@ -153,12 +184,16 @@ async function main() {
         });
       } else if (line.type === "end") {
         ready = ready.then(() => {
-          Object.assign(runs[line.run], { status: line.status, steps_taken: line.steps_taken });
+          const target = runs[line.run];
+          Object.assign(target, { status: line.status, steps_taken: line.steps_taken });
+          if (line.outcome) target.outcome = line.outcome;
+          contour.setOutcome(line.run, outcomeWord(target));
           if (line.status === "diverged") contour.markDiverged(line.run);
         });
       } else if (line.type === "done") {
         ready = ready.then(() => {
           summary.render(runs, surfaceInfo.minima);
+          contour.settle();
           if (state.cursor !== null) player.set(state.cursor);
           else showStep(player.cursor);
           document.body.classList.remove("busy");
@@ -176,12 +211,15 @@ async function main() {
     } catch (error) {
       if (error.name === "AbortError") return;
       document.body.classList.remove("busy");
-      say(error.message, "error");
+      say(t("explorer.run_failed", { reason: error.message }), "error");
     }
   }
 
-  const rerun = debounce(run, 200);
+  // A change runs again when it changes the request (a state set from a slide has run already).
+  const rerun = debounce(() => bodyKey(store.get()) !== lastRun && run(), 200);
   const syncURL = urlSync(encode);
+  const wholeButton = $("whole-path");
+  const showWhole = (on) => wholeButton?.setAttribute("aria-pressed", String(on));
 
   store.subscribe((state, patch) => {
     syncURL(state);
@@ -193,28 +231,40 @@ async function main() {
     if ("view" in patch) {
       contour.setView(state.view);
       player.setSpeed(state.view.speed);
+      $("speed").value = String(state.view.speed);
+      showWhole(state.view.wholePath);
       drawStep();
     }
   });
+  showWhole(store.get().view.wholePath);
+  wholeButton?.addEventListener("click", () =>
+    store.set({ view: { ...store.get().view, wholePath: !store.get().view.wholePath } }));
 
-  wirePlayback(player, store, run);
+  const view = createExplorerView({ store, player, run, catalog, refresh: () => controls.renderAll(),
+    ran: (state) => bodyKey(state) === lastRun, onReset: () => pick.set(false), cursorListeners, endListeners });
+  const inSlide = Boolean($("reset-scene"));
+  wirePlayback(player, store, run, { reset: inSlide ? view.reset : null, pick: $("pick-start") ? pick : null });
+  bridge?.then((module) => module.connectEmbed(view)).catch(() => {});
 
   // Share and export
+  const sharedQuery = () => withLang([encode(store.get()), viewOptions()].filter(Boolean).join("&"));
   $("share")?.addEventListener("click", async () => {
-    await copyText(location.href);
-    say("Link copied: it reproduces this view.");
+    await copyText(`${location.origin}${location.pathname}?${sharedQuery()}`);
+    say(t("explorer.link_copied"));
   });
   $("embed-code")?.addEventListener("click", async () => {
-    await copyText(embedSnippet(encode(store.get())));
-    say("Embed code copied: paste the <iframe> into your slides.");
+    await copyText(embedSnippet(withLang(encode(store.get()))));
+    say(t("explorer.embed_copied"));
   });
   $("export-png")?.addEventListener("click", () => contour.downloadPNG());
-  $("export-csv")?.addEventListener("click", () => download("gdviz.csv", toCSV(runs), "text/csv"));
+  $("export-csv")?.addEventListener("click", () => download("gdviz.csv", toCSV(runs), "text/csv;charset=utf-8"));
   $("export-json")?.addEventListener("click", () =>
     download("gdviz.json", JSON.stringify({ request: runBody(store.get()), runs }, null, 1), "application/json"),
   );
 
   await run();
+  await whenDrawn();
+  view.markReady();
 }
 
-main().catch((error) => say(`gdviz could not start: ${error.message}`, "error"));
+main().catch((error) => say(t("explorer.failed", { reason: error.message }), "error"));

@@ -1,6 +1,7 @@
-// What both pages share: Plotly's readiness, the message line, the URL sync,
-// and the playback bar's buttons and keyboard.
-import { debounce } from "./dom.js";
+// What both pages share: Plotly's readiness, the message line, the URL sync, the view options of
+// slides (hide=, present=), the "move start" mode, and the playback bar's buttons and keyboard.
+import { t } from "./i18n.js";
+import { debounce, h } from "./dom.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -19,15 +20,78 @@ export function say(text, kind = "info") {
   box.hidden = !text;
 }
 
-/** Keeps the URL's query equal to the state (debounced: browsers throttle replaceState). */
+// How a view is shown, not what it shows: they stay in the address when the state rewrites it.
+export const VIEW_OPTIONS = ["lang", "theme", "autoplay", "loop", "hide", "present"];
+// The parts `hide=` can hide (a comma list); "side" is every side plot.
+export const HIDEABLE = ["table", "loss", "grad", "lr", "side", "player", "legend"];
+
+const options = () => new URLSearchParams(location.search);
+
+/** The view options of the address as a query string ("" when there is none). */
+export function viewOptions() {
+  const current = options();
+  const kept = new URLSearchParams();
+  for (const key of VIEW_OPTIONS) for (const value of current.getAll(key)) kept.append(key, value);
+  return kept.toString();
+}
+
+/** Keeps the URL's query equal to the state and its view options (debounced: browsers throttle replaceState). */
 export const urlSync = (encode) =>
   debounce((state) => {
-    const query = encode(state);
-    history.replaceState(null, "", query ? `?${query}` : location.pathname);
+    const query = [encode(state), viewOptions()].filter(Boolean).join("&");
+    history.replaceState(null, "", `${query ? `?${query}` : location.pathname}${location.hash}`);
   }, 250);
 
-/** The playback bar and the keyboard: space, ←/→ (shift: ×10), Home/End, R to run again. */
-export function wirePlayback(player, store, run) {
+/** The parts `hide=` names, each also set as a class `hide-<part>` on <body> for the CSS. */
+export function hiddenParts() {
+  const parts = new Set((options().get("hide") ?? "").split(",").map((p) => p.trim()).filter((p) => HIDEABLE.includes(p)));
+  if (parts.has("side")) ["loss", "grad", "lr"].forEach((p) => parts.add(p));
+  if (["loss", "grad", "lr"].every((p) => parts.has(p))) parts.add("side");
+  for (const part of parts) document.body.classList.add(`hide-${part}`);
+  return parts;
+}
+
+/** Whether the view is in a slide or a presentation, where a click must not destroy the scene. */
+export const guarded = () => document.body.classList.contains("embed") || options().get("present") === "1";
+
+/** The explicit "move start" mode of a guarded view (#pick-start, key S). Elsewhere a click on the
+ * plot always moves the start. */
+export function createPickMode(onChange = () => {}) {
+  const button = $("pick-start");
+  let active = false;
+  const set = (value) => {
+    active = value;
+    button?.setAttribute("aria-pressed", String(active));
+    document.body.classList.toggle("picking", active);
+    onChange(active);
+  };
+  button?.addEventListener("click", () => set(!active));
+  return {
+    canPick: () => !guarded() || active,
+    toggle: () => set(!active),
+    set,
+    get active() {
+      return active;
+    },
+  };
+}
+
+// The keyboard help (?), in the page's language.
+function toggleHelp(inSlide) {
+  const open = $("key-help");
+  if (open) return open.remove();
+  const rows = [["play", t("explorer.keys.space")], ["step", "→ ←   . ,"], ["big_step", "Shift + → ←"],
+    ["ends", "Home  End"], ...(inSlide ? [["reset", "R"], ["pick", "S"]] : [["run", "R"]]), ["help", "?"]]
+    .map(([action, keys]) => h("tr", {}, h("th", {}, keys), h("td", {}, t(`explorer.keys.${action}`))));
+  const dialog = h("div", { id: "key-help", class: "key-help", role: "dialog", "aria-label": t("explorer.keys.title"),
+    "data-testid": "key-help", onclick: () => dialog.remove() },
+    h("h2", {}, t("explorer.keys.title")), h("table", {}, ...rows), h("p", { class: "hint" }, t("explorer.keys.close")));
+  document.body.append(dialog);
+}
+
+/** The playback bar and the keyboard: space, ←/→ and . , (shift: ×10), Home/End, R to run again
+ * (in a slide: back to the scene, with `reset`), S for the "move start" mode (`pick`), ? for help. */
+export function wirePlayback(player, store, run, { reset = null, pick = null } = {}) {
   const settle = () => store.set({ cursor: player.cursor });
   const step = (delta) => (player.stepBy(delta), settle());
   $("run").addEventListener("click", run);
@@ -36,22 +100,31 @@ export function wirePlayback(player, store, run) {
   $("home").addEventListener("click", () => (player.home(), settle()));
   $("end").addEventListener("click", () => (player.end(), settle()));
   $("scrub").addEventListener("change", settle);
+  if (reset) $("reset-scene")?.addEventListener("click", reset);
+  $("readout").dataset.running = t("status.running");
   $("speed").value = String(store.get().view.speed);
   $("speed").addEventListener("change", () =>
     store.set({ view: { ...store.get().view, speed: Number($("speed").value) } }),
   );
   player.setSpeed(store.get().view.speed);
+  const framed = document.body.classList.contains("embed") && window.parent !== window;
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea") || event.metaKey || event.ctrlKey) return;
+    if (event.target.closest("input, select, textarea") || event.metaKey || event.ctrlKey || event.altKey) return;
+    if ($("key-help") && event.key !== "?") $("key-help").remove();
     const big = event.shiftKey ? 10 : 1;
+    const again = reset ?? run;
     const actions = {
       " ": () => player.toggle(),
-      ArrowLeft: () => step(-big),
-      ArrowRight: () => step(big),
+      // In a slide the arrows belong to the deck around the frame (the embed bridge hands them on).
+      ...(framed ? {} : { ArrowLeft: () => step(-big), ArrowRight: () => step(big) }),
+      ",": () => step(-1),
+      ".": () => step(1),
       Home: () => (player.home(), settle()),
       End: () => (player.end(), settle()),
-      r: run,
-      R: run,
+      r: again,
+      R: again,
+      "?": () => toggleHelp(Boolean(reset)),
+      ...(pick ? { s: pick.toggle, S: pick.toggle } : {}),
     };
     if (actions[event.key]) {
       event.preventDefault();

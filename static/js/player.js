@@ -1,6 +1,9 @@
 // Playback: the current step, play/pause, scrubbing, speed, and the
 // AbortController of the run being streamed (a new run aborts the old one).
-export function createPlayer({ slider, playButton, readout, onCursor }) {
+import { t } from "./i18n.js";
+
+/** `onEnd()` is called when playback reaches the last step by itself. */
+export function createPlayer({ slider, playButton, readout, onCursor, onEnd }) {
   let max = 0;
   let cursor = 0;
   let playing = false;
@@ -12,9 +15,9 @@ export function createPlayer({ slider, playButton, readout, onCursor }) {
   function show() {
     slider.max = String(max);
     slider.value = String(cursor);
-    readout.textContent = `step ${cursor} / ${max}`;
+    readout.textContent = t("player.readout", { step: cursor, max });
     playButton.textContent = playing ? "❚❚" : "▶";
-    playButton.setAttribute("aria-label", playing ? "pause" : "play");
+    playButton.setAttribute("aria-label", t(playing ? "player.pause" : "player.play"));
   }
 
   function set(step, { follow = false } = {}) {
@@ -35,12 +38,13 @@ export function createPlayer({ slider, playButton, readout, onCursor }) {
     if (next >= max) {
       set(max);
       pause();
+      onEnd?.();
       return;
     }
     cursor = next; // fractional between frames; shown rounded
     const shown = Math.floor(cursor);
     slider.value = String(shown);
-    readout.textContent = `step ${shown} / ${max}`;
+    readout.textContent = t("player.readout", { step: shown, max });
     onCursor(shown);
     requestAnimationFrame(tick);
   }
@@ -74,6 +78,9 @@ export function createPlayer({ slider, playButton, readout, onCursor }) {
     },
     get playing() {
       return playing;
+    },
+    get max() {
+      return max;
     },
     setMax(n) {
       max = n;

@@ -6,10 +6,11 @@ export const DEFAULTS = Object.freeze({
   surfaceParams: {},
   expression: "x**2 + 3*y**2",
   start: null, // null: the surface's own start
+  // No labels: the legend names runs from the catalog, in the reader's language (labels.js).
   optimizers: [
-    { name: "sgd", params: { lr: 0.001 }, label: "SGD" },
-    { name: "sgd", params: { lr: 0.001, momentum: 0.9 }, label: "Momentum" },
-    { name: "adam", params: { lr: 0.05 }, label: "Adam" },
+    { name: "sgd", params: { lr: 0.001 } },
+    { name: "sgd", params: { lr: 0.001, momentum: 0.9 } },
+    { name: "adam", params: { lr: 0.05 } },
   ],
   steps: 500,
   every: 1,
@@ -19,7 +20,7 @@ export const DEFAULTS = Object.freeze({
   l1: 0,
   l2: 0,
   tol: 0,
-  view: { threeD: false, logColor: true, speed: 1 },
+  view: { threeD: false, logColor: true, speed: 1, wholePath: false },
   cursor: null, // the step shown; null: the end
 });
 
@@ -145,6 +146,7 @@ export const FIELDS = [
   { key: "3d", path: "view.threeD", codec: bool },
   { key: "log", path: "view.logColor", codec: bool },
   { key: "speed", path: "view.speed", codec: number(0.05, 100) },
+  { key: "whole", path: "view.wholePath", codec: bool },
   { key: "k", path: "cursor", codec: number(0, 100000, true) },
 ];
 

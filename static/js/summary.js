@@ -1,36 +1,48 @@
 // The table under the plots: where each optimizer is at the shown step, and how it ended.
+import { t } from "./i18n.js";
 import { formatNumber, h } from "./dom.js";
 import { colorOf } from "./plots/colors.js";
 
-const STATUS = { converged: "converged", diverged: "diverged ✕", max_steps: "max steps", running: "running…" };
+// A run's outcome says what happened (a minimum, a saddle, off to −∞, blowing up ...); a server
+// that sends only the status is read as plainly as the status allows.
+const FROM_STATUS = { converged: "flat", diverged: "diverging", max_steps: "moving" };
+export const outcomeOf = (run) => run.outcome ?? FROM_STATUS[run.status] ?? "running";
+/** How a run ended, in the reader's words (status.* keys). */
+export const outcomeWord = (run) => t(`status.${outcomeOf(run)}`);
+
+const COLUMNS = ["swatch", "optimizer", "status", "steps", "theta", "loss", "grad", "final_loss", "nearest_min"];
 
 export function createSummary(root) {
   const body = h("tbody");
   root.replaceChildren(
     h("table", { class: "summary", "data-testid": "summary" },
-      h("thead", {}, h("tr", {}, ...["", "optimizer", "status", "steps", "θ at step", "loss at step", "‖∇J‖ at step",
-        "final loss", "to nearest min"].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ...COLUMNS.map((c) => h("th", { title: t(`explorer.table.${c}_hint`) },
+        c === "swatch" ? "" : t(`explorer.table.${c}`))))),
       body),
   );
   let rows = [];
 
   return {
-    // runs: [{label, status, steps_taken, x, y, loss, grad_norm}], minima: [{x, y}]
+    // runs: [{label, status, outcome, steps_taken, x, y, loss, grad_norm}], minima: [{x, y}]
     render(runs, minima) {
       rows = runs.map((run, i) => {
-        const cells = Array.from({ length: 9 }, () => h("td"));
+        const cells = COLUMNS.map(() => h("td"));
         cells[0].append(h("span", { class: "swatch", style: `--run-color: ${colorOf(i)}` }));
         cells[1].textContent = run.label;
-        return { run, cells, tr: h("tr", { class: run.status === "diverged" ? "diverged" : "" }, ...cells) };
+        return { run, cells, tr: h("tr", {}, ...cells) };
       });
       body.replaceChildren(...rows.map((r) => r.tr));
+      root.style.setProperty("--rows", String(rows.length));
+      // A surface with no known minimum (a saddle) has no distance to one: no column of dashes.
+      root.classList.toggle("no-minima", !minima.length);
       this.update(null, minima);
     },
     update(indexOf, minima = []) {
       rows.forEach(({ run, cells, tr }, i) => {
         const last = run.x.length - 1;
         const k = indexOf ? indexOf(i) : last;
-        cells[2].textContent = STATUS[run.status ?? "running"];
+        const outcome = outcomeOf(run);
+        cells[2].textContent = outcomeWord(run);
         cells[3].textContent = run.steps_taken ?? "";
         cells[4].textContent = k >= 0 ? `(${formatNumber(run.x[k])}, ${formatNumber(run.y[k])})` : "";
         cells[5].textContent = k >= 0 ? formatNumber(run.loss[k]) : "";
@@ -39,7 +51,8 @@ export function createSummary(root) {
         const distance = minima.length && last >= 0
           ? Math.min(...minima.map((m) => Math.hypot(run.x[last] - m.x, run.y[last] - m.y))) : null;
         cells[8].textContent = distance === null ? "–" : formatNumber(distance);
-        tr.classList.toggle("diverged", run.status === "diverged");
+        tr.className = `outcome-${outcome}`;
+        tr.dataset.outcome = outcome;
       });
     },
   };

@@ -489,5 +489,7 @@ def test_sigmoid_gradients_vanish_toward_the_input_and_relu_he_or_tanh_xavier_ke
 
 def test_datasets_route_lists_every_dataset_with_its_task(client) -> None:
     answer = client.get("/api/datasets").json()
-    assert answer == [{"name": name, "task": task} for name, (task, _) in DATASETS.items()]
+    assert answer == [
+        {"name": name, "task": d.task, "title": d.title, "description": d.description} for name, d in DATASETS.items()
+    ]
     assert {d["task"] for d in answer} == {"classification", "regression"}

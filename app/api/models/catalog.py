@@ -123,10 +123,18 @@ class ScheduleInfo(Response):
     name: str
     title: str
     params: list[ParamInfo]
-    formula: str
+    formula: str = Field(description="lr at step k: a formula, or words where a formula would not help")
 
 
-def param_info(p: Param) -> ParamInfo:
+class DatasetInfo(Response):
+    name: str
+    task: Literal["classification", "regression"]
+    title: str
+    description: str
+
+
+def param_info(p: Param, description: str | None = None) -> ParamInfo:
+    """The catalog's view of a hyperparameter; `description` replaces the engine's English one."""
     return ParamInfo(
         name=p.name,
         type=p.type,
@@ -137,5 +145,5 @@ def param_info(p: Param) -> ParamInfo:
         min_exclusive=p.min_open,
         max_exclusive=p.max_open,
         range=p.ui,
-        description=p.description,
+        description=p.description if description is None else description,
     )

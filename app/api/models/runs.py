@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from ...engine.outcome import OUTCOMES
 from ...settings import settings
 from .base import Request, Response, Seed, integer
 from .catalog import OptimizerConfig, ScheduleConfig
@@ -72,13 +73,28 @@ class RunRequest(Request):
 
 
 Status = Literal["converged", "diverged", "max_steps"]
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+
+STATUS_DOC = (
+    "why the run stopped: 'converged' (‖∇J‖ ≤ tol before an update), 'diverged' (an update left the finite "
+    "world or some |θᵢ| > 1e8; the arrays end at the last good point) or 'max_steps'"
+)
+OUTCOME_DOC = (
+    "where that left the run, judged on the surface's own scale (the Hessian at the last point, the loss "
+    "over the last quarter of the steps): 'minimum' (stopped at a minimum, or all but arrived at one), "
+    "'saddle' (at a stationary point that is not a minimum: a saddle or a maximum), 'flat' (where the gradient "
+    "vanishes and neither curvature nor nearby values tell), 'unbounded' (the loss ran off toward −∞), "
+    "'diverging' (blowing up: stopped as diverged, or its loss still growing geometrically at the last step), "
+    "'moving' (used all its steps, still on its way)"
+)
 
 
 class RunTrace(Response):
     label: str
     optimizer: str
     params: dict[str, Any] = Field(description="every hyperparameter, defaults filled in")
-    status: Status
+    status: Status = Field(description=STATUS_DOC)
+    outcome: Outcome = Field(description=OUTCOME_DOC)
     steps_taken: int
     x: list[float]
     y: list[float]
@@ -116,5 +132,6 @@ class StreamChunk(Response):
 class StreamEnd(Response):
     type: Literal["end"] = "end"
     run: int
-    status: Status
+    status: Status = Field(description=STATUS_DOC)
+    outcome: Outcome = Field(description=OUTCOME_DOC)
     steps_taken: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import plotly
@@ -11,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from ... import __version__
 from ...assets import asset_dir
+from .. import i18n
 
 templates = Jinja2Templates(directory=asset_dir("templates"))
 router = APIRouter(include_in_schema=False)
@@ -23,9 +25,27 @@ def plotly_js() -> FileResponse:
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _page(request: Request, template: str, page: str, embed: bool) -> HTMLResponse:
-    context = {"embed": embed, "page": page, "version": __version__}
-    return templates.TemplateResponse(request, template, context)
+THEMES = ("default", "projector")
+
+
+def _page(request: Request, template: str, page: str, embed: bool, theme: str = "default") -> HTMLResponse:
+    """A page in the reader's language (i18n.page_lang); `?lang=` is stored for the next visit."""
+    lang, asked = i18n.page_lang(request, embed=embed)
+    asked_theme = request.query_params.get("theme")
+    context = {
+        "embed": embed,
+        "page": page,
+        "version": __version__,
+        "lang": lang,
+        "html_lang": i18n.HTML_LANG[lang],
+        "t": partial(i18n.t, lang),
+        "messages_json": i18n.inline_catalog(lang),
+        "theme": asked_theme if asked_theme in THEMES else theme,
+    }
+    response = templates.TemplateResponse(request, template, context)
+    if asked:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -47,3 +67,15 @@ def network(request: Request) -> HTMLResponse:
 @router.get("/network/embed", response_class=HTMLResponse)
 def network_embed(request: Request) -> HTMLResponse:
     return _page(request, "network.html", "network", embed=True)
+
+
+@router.get("/decks", response_class=HTMLResponse)
+def decks(request: Request) -> HTMLResponse:
+    """The reader's own decks (kept in the browser) and the built-in ones."""
+    return _page(request, "decks.html", "decks", embed=False)
+
+
+@router.get("/present", response_class=HTMLResponse)
+def present(request: Request) -> HTMLResponse:
+    """A deck on a projector: `?deck=course` or `?deck=local:<name>`, the scene number in the hash."""
+    return _page(request, "present.html", "present", embed=False, theme="projector")

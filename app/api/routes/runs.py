@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api", tags=["runs"])
 
 _STREAM_DOC = {
     200: {
-        "description": "NDJSON: a `start` line, `chunk` lines (per run, interleaved), an `end` line per run, `done`.",
+        "description": "NDJSON: a `start` line, `chunk` lines (per run, interleaved), "
+        "an `end` line per run (`status`, `outcome`, `steps_taken`), `done`.",
         "content": {"application/x-ndjson": {}},
     },
     **RESPONSES,

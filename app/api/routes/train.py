@@ -8,9 +8,12 @@ from fastapi.responses import Response, StreamingResponse
 from ...engine.nn.datasets import DATASETS
 from ..errors import engine_errors
 from ..gate import RESPONSES, gate, train_work
+from ..i18n import api_lang, entity
 from ..json import FastJSONResponse
+from ..models.catalog import DatasetInfo
 from ..models.train import TrainRequest, TrainResponse
 from ..training import PreparedTraining
+from .catalog import LangQuery
 
 router = APIRouter(prefix="/api", tags=["networks"])
 
@@ -24,9 +27,19 @@ _STREAM_DOC = {
 }
 
 
-@router.get("/datasets", summary="Datasets for tiny networks")
-def list_datasets() -> list[dict[str, str]]:
-    return [{"name": name, "task": task} for name, (task, _) in DATASETS.items()]
+@router.get("/datasets", response_model=list[DatasetInfo], summary="Datasets for tiny networks")
+def list_datasets(lang: LangQuery = None) -> list[DatasetInfo]:
+    """Every dataset a network can train on, with its task (classification or regression)."""
+    lang = api_lang(lang)
+    return [
+        DatasetInfo(
+            name=name,
+            task=d.task,
+            title=entity(lang, "datasets", name, "title", d.title),
+            description=entity(lang, "datasets", name, "description", d.description),
+        )
+        for name, d in DATASETS.items()
+    ]
 
 
 @router.post(

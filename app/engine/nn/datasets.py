@@ -72,18 +72,64 @@ def _sine(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]
 
 
 Maker = Callable[[int, float, np.random.Generator], tuple[Array, Array]]
-DATASETS: dict[str, tuple[str, Maker]] = {
-    "moons": ("classification", _moons),
-    "circles": ("classification", _circles),
-    "xor": ("classification", _xor),
-    "spiral": ("classification", _spiral),
-    "gaussians": ("classification", _gaussians),
-    "linear": ("regression", _linear),
-    "sine": ("regression", _sine),
+
+
+class DatasetDef(NamedTuple):
+    """A dataset of the registry: its task, its maker, and the words the catalog shows for it."""
+
+    task: str  # "classification" | "regression"
+    make: Maker
+    title: str
+    description: str
+
+
+DATASETS: dict[str, DatasetDef] = {
+    "moons": DatasetDef(
+        "classification",
+        _moons,
+        "Two moons",
+        "Two interleaved half circles: only a curved boundary separates them.",
+    ),
+    "circles": DatasetDef(
+        "classification",
+        _circles,
+        "Circles",
+        "A small ring inside a larger one: no straight line separates them.",
+    ),
+    "xor": DatasetDef(
+        "classification",
+        _xor,
+        "XOR",
+        "The class is the sign of x₁·x₂: opposite quadrants share a class, so no straight line separates them.",
+    ),
+    "spiral": DatasetDef(
+        "classification",
+        _spiral,
+        "Spiral",
+        "Two interleaved spirals, as in TensorFlow Playground: the hardest of the five to separate.",
+    ),
+    "gaussians": DatasetDef(
+        "classification",
+        _gaussians,
+        "Two Gaussians",
+        "Two Gaussian clouds around (−1, −1) and (1, 1); more noise widens them until they overlap.",
+    ),
+    "linear": DatasetDef(
+        "regression",
+        _linear,
+        "Linear",
+        "Regression on y = 0.8·x₁ − 0.5·x₂ + 0.2 plus noise: a network with no hidden layer can fit it.",
+    ),
+    "sine": DatasetDef(
+        "regression",
+        _sine,
+        "Sine",
+        "Regression on y = sin x₁ plus noise (x₂ plays no part): a curve the network has to bend to fit.",
+    ),
 }
 
 
 def make_dataset(name: str, n: int, noise: float, seed: int) -> Dataset:
-    task, maker = DATASETS[name]
-    x, y = maker(n, noise, np.random.default_rng(seed))
-    return Dataset(np.ascontiguousarray(x, dtype=np.float64), y.astype(np.float64), task)
+    spec = DATASETS[name]
+    x, y = spec.make(n, noise, np.random.default_rng(seed))
+    return Dataset(np.ascontiguousarray(x, dtype=np.float64), y.astype(np.float64), spec.task)

@@ -1,6 +1,7 @@
 // The Network view's sidebar, generated from the catalog like the explorer's.
 import { numberControl, paramControl, row } from "../controls.js";
 import { h } from "../dom.js";
+import { t } from "../i18n.js";
 
 const ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"];
 const INITS = ["xavier", "he", "normal"];
@@ -13,6 +14,7 @@ function select(options, value, label, onChange, testid) {
   return node;
 }
 
+/** The sidebar; `renderAll()` redraws it from the store (after a state set from outside, e.g. a scene). */
 export function createNetworkControls(root, { store, catalog, datasets }) {
   const set = (patch) => store.set({ ...patch, cursor: null });
   const optimizers = catalog.optimizers.filter((o) => !o.needs_hessian);
@@ -20,80 +22,90 @@ export function createNetworkControls(root, { store, catalog, datasets }) {
   const sections = {};
 
   function dataSection(s) {
-    const pick = select(datasets.map((d) => [d.name, `${d.name} (${d.task})`]), s.dataset.name, "dataset",
-      (name) => set({ dataset: { ...store.get().dataset, name } }), "dataset");
-    const field = (name, key, range, integer) =>
-      row(name, numberControl({ name, value: s.dataset[key], range, integer, min: 0,
-        onChange: (v) => set({ dataset: { ...store.get().dataset, [key]: v } }) }));
-    return [row("dataset", pick), field("points", "n", [20, 2000], true), field("noise", "noise", [0, 1]),
-      field("seed", "seed", [0, 100], true)];
+    const options = datasets.map((d) => [d.name,
+      t("network.dataset_option", { title: d.title, task: t(`network.task.${d.task}`) })]);
+    const pick = select(options, s.dataset.name, t("network.dataset"), (name) => {
+      set({ dataset: { ...store.get().dataset, name } });
+      render("data");
+    }, "dataset");
+    const field = (label, key, range, integer, hint) =>
+      row(label, numberControl({ name: label, value: s.dataset[key], range, integer, min: 0,
+        onChange: (v) => set({ dataset: { ...store.get().dataset, [key]: v } }) }), hint);
+    const about = datasets.find((d) => d.name === s.dataset.name)?.description;
+    return [row(t("network.dataset"), pick), h("p", { class: "hint", "data-testid": "dataset-about" }, about),
+      field(t("network.points"), "n", [20, 2000], true), field(t("network.noise"), "noise", [0, 1]),
+      field(t("network.data_seed"), "seed", [0, 100], true, t("network.data_seed_hint"))];
   }
 
   function modelSection(s) {
-    const layers = h("input", { type: "text", class: "exact", value: s.hidden.join(","), "aria-label": "hidden layers",
-      "data-testid": "hidden" });
+    const layers = h("input", { type: "text", class: "exact", value: s.hidden.join(","),
+      "aria-label": t("network.hidden_label"), "data-testid": "hidden" });
     layers.addEventListener("change", () => {
       const units = layers.value.split(",").map((u) => Number(u.trim()));
       if (units.length >= 1 && units.length <= 4 && units.every((u) => Number.isInteger(u) && u >= 1 && u <= 64)) {
         set({ hidden: units });
       } else layers.value = store.get().hidden.join(",");
     });
+    const choices = (names, prefix) => names.map((name) => [name, t(`${prefix}.${name}`)]);
     return [
-      row("hidden", layers, "units per hidden layer, e.g. 8,8 (up to 4 layers of 64)"),
-      row("activation", select(ACTIVATIONS.map((a) => [a, a]), s.activation, "activation",
-        (activation) => set({ activation }), "activation")),
-      row("init", select(INITS.map((i) => [i, i]), s.init, "init", (init) => set({ init }), "init")),
-      row("init scale", numberControl({ name: "init scale", value: s.initScale, range: [0.01, 10], log: true,
-        onChange: (initScale) => set({ initScale }) }), "standard deviation of the normal init"),
-      row("seed", numberControl({ name: "model seed", value: s.modelSeed, range: [0, 100], integer: true,
-        onChange: (modelSeed) => set({ modelSeed }) })),
+      row(t("network.hidden"), layers, t("network.hidden_hint")),
+      row(t("network.activation"), select(choices(ACTIVATIONS, "network.activation"), s.activation,
+        t("network.activation"), (activation) => set({ activation }), "activation")),
+      row(t("network.init"), select(choices(INITS, "network.init"), s.init, t("network.init_label"),
+        (init) => set({ init }), "init")),
+      row(t("network.init_scale"), numberControl({ name: t("network.init_scale"), value: s.initScale,
+        range: [0.01, 10], log: true, onChange: (initScale) => set({ initScale }) }), t("network.init_scale_hint")),
+      row(t("network.model_seed"), numberControl({ name: t("network.model_seed_label"), value: s.modelSeed,
+        range: [0, 100], integer: true, onChange: (modelSeed) => set({ modelSeed }) }), t("network.model_seed_hint")),
     ];
   }
 
   function optimizerSection(s) {
-    const pick = select(optimizers.map((o) => [o.name, o.title]), s.optimizer.name, "optimizer", (name) => {
-      set({ optimizer: { name, params: {} } });
-      render("optimizer");
-    }, "optimizer");
+    const pick = select(optimizers.map((o) => [o.name, o.title]), s.optimizer.name, t("network.optimizer"),
+      (name) => {
+        set({ optimizer: { name, params: {} } });
+        render("optimizer");
+      }, "optimizer");
     const params = meta[s.optimizer.name].params.map((p) =>
       paramControl(p, s.optimizer.params[p.name], (v) => {
         const current = store.get().optimizer;
         set({ optimizer: { ...current, params: { ...current.params, [p.name]: v } } });
       }),
     );
-    return [row("optimizer", pick), ...params, h("p", { class: "rule" }, meta[s.optimizer.name].update)];
+    return [row(t("network.optimizer"), pick), ...params, h("p", { class: "rule" }, meta[s.optimizer.name].update)];
   }
 
   function trainingSection(s) {
-    const scalar = (name, key, range, log, hint, integer = false) =>
-      row(name, numberControl({ name, value: s[key], range, log, integer, min: 0,
+    const scalar = (label, key, range, log, hint, integer = false) =>
+      row(label, numberControl({ name: label, value: s[key], range, log, integer, min: 0,
         onChange: (v) => set({ [key]: v }) }), hint);
-    const batch = h("input", { type: "number", min: 1, step: 1, class: "exact", placeholder: "full",
-      "aria-label": "batch size", value: s.batchSize ?? "" });
+    const batch = h("input", { type: "number", min: 1, step: 1, class: "exact", placeholder: t("network.batch_full"),
+      "aria-label": t("network.batch_size"), value: s.batchSize ?? "" });
     batch.addEventListener("change", () => {
       const v = Number(batch.value);
       set({ batchSize: batch.value === "" || !(v >= 1) ? null : Math.round(v) });
     });
-    const schedule = select(catalog.schedules.map((x) => [x.name, x.title]), s.schedule.name, "schedule",
+    const schedule = select(catalog.schedules.map((x) => [x.name, x.title]), s.schedule.name, t("network.schedule"),
       (name) => set({ schedule: { name } }));
-    const landscape = select([["pca", "PCA of the path"], ["random", "random (filter-normalized)"]], s.landscape,
-      "landscape", (value) => set({ landscape: value }));
+    const landscape = select(["pca", "random"].map((m) => [m, t(`network.landscape.${m}`)]), s.landscape,
+      t("network.landscape"), (value) => set({ landscape: value }));
     return [
-      scalar("steps", "steps", [10, 20000], true, "", true),
-      row("batch size", batch, "empty: full batch; else mini-batches, reshuffled every epoch"),
-      scalar("L2", "l2", [0, 0.1], false, "(l2/2)·Σ‖W‖² over weight matrices"),
-      scalar("dropout", "dropout", [0, 0.9], false, "inverted dropout on hidden units, training only"),
-      row("schedule", schedule),
-      row("landscape", landscape),
+      scalar(t("network.steps"), "steps", [10, 20000], true, "", true),
+      row(t("network.batch_size"), batch, t("network.batch_hint")),
+      scalar(t("network.l2"), "l2", [0, 0.1], false, t("network.l2_hint")),
+      scalar(t("network.dropout"), "dropout", [0, 0.9], false, t("network.dropout_hint")),
+      row(t("network.schedule"), schedule),
+      row(t("network.landscape"), landscape),
     ];
   }
 
   const builders = { data: dataSection, model: modelSection, optimizer: optimizerSection, training: trainingSection };
-  const titles = { data: "Data", model: "Network", optimizer: "Optimizer", training: "Training" };
   for (const name of Object.keys(builders)) {
     sections[name] = h("div", { class: "section-body" });
-    root.append(h("section", { class: "panel" }, h("h2", {}, titles[name]), sections[name]));
+    root.append(h("section", { class: "panel" }, h("h2", {}, t(`network.section.${name}`)), sections[name]));
   }
   const render = (name) => sections[name].replaceChildren(...builders[name](store.get()));
-  for (const name of Object.keys(builders)) render(name);
+  const renderAll = () => Object.keys(builders).forEach(render);
+  renderAll();
+  return { renderAll };
 }

@@ -1,7 +1,10 @@
-// One colour per optimizer, in the order they are listed.
+// One colour per optimizer, in the order they are listed. Every one keeps a contrast of at least
+// 3:1 against the light greys of the surface (#fdfdfe, #e8edf4), so that a path reads on a projector
+// too: the classic light orange, cyan, pink and yellow-green of plotting palettes do not, so darker
+// shades of those hues stand in for them.
 export const PALETTE = [
-  "#e6194b", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#17becf", "#d62728", "#8c564b",
-  "#e377c2", "#bcbd22", "#006d77", "#f58231", "#4363d8", "#911eb4", "#808000", "#000075",
+  "#e6194b", "#1f77b4", "#1e8a1e", "#d35f00", "#7d5ba6", "#0a8a96", "#c2187a", "#8c564b",
+  "#7a7a00", "#4363d8", "#b03a00", "#006d77", "#911eb4", "#3a5a00", "#000075", "#8a6d00",
 ];
 export const colorOf = (i) => PALETTE[i % PALETTE.length];
 

@@ -6,12 +6,22 @@
 // streamed chunk or a playback frame never redraws the 120×120 contour. The
 // start and current points are layout shapes, which Plotly moves without a redraw.
 // In 3D one figure holds everything.
+//
+// A path is drawn up to the point the player reveals (it grows as playback goes), or whole. Where
+// a path leaves the plotted domain an arrow marks the exit, and a diverged run keeps a cross at its
+// last point inside: a run never just vanishes.
+import { t } from "../i18n.js";
 import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
-import { boxSize, followBox, perFrame } from "./frame.js";
+import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
+import { legendCorner } from "./legend.js";
+import { FONT_FAMILY, plotTheme } from "./theme.js";
 
-const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, diverged ends
+const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, marks
+const MARKS = 5;
 const MARKER_PX = 7;
+const MAX_EXITS = 3; // a run that leaves and comes back again and again: its first exits are enough
+const INK = "#1d2330";
 
 // Colour by log(f − f_min + δ): Rosenbrock's valley and a quadratic's bowl both read.
 function logScale(zmin, span) {
@@ -19,27 +29,63 @@ function logScale(zmin, span) {
   return (v) => (v === null ? null : Math.log10(v - zmin + delta));
 }
 
-export function createContour(element, { onPick, onHover }) {
+// Where the segment from an inside point a to an outside point b crosses the domain's edge, and
+// which way it goes out (the arrow's angle, clockwise from up).
+function exitPoint(a, b, domain) {
+  const [[x0, x1], [y0, y1]] = [domain.x, domain.y];
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const candidates = [
+    [dx < 0 ? (x0 - a.x) / dx : Infinity, 270],
+    [dx > 0 ? (x1 - a.x) / dx : Infinity, 90],
+    [dy < 0 ? (y0 - a.y) / dy : Infinity, 180],
+    [dy > 0 ? (y1 - a.y) / dy : Infinity, 0],
+  ];
+  const [s, angle] = candidates.reduce((best, c) => (c[0] < best[0] ? c : best));
+  const f = Math.min(1, Math.max(0, s));
+  return { x: a.x + f * dx, y: a.y + f * dy, f: a.f + f * (b.f - a.f), angle };
+}
+
+/** `legend`: show which colour is which run (the explorer does; a figure of one path needs none).
+ * `canPick()`: whether a click on the plot moves the start now (not in a slide unless asked). */
+export function createContour(element, { onPick, onHover, legend = false, canPick = () => true }) {
   const Plotly = window.Plotly;
   const background = document.createElement("div");
   background.className = "plot background";
   element.before(background);
+  // The legend is a figure of its own above the paths: redrawing a legend costs as much as the
+  // paths themselves, and they are redrawn every frame while they grow; it changes once a run.
+  const legendLayer = document.createElement("div");
+  legendLayer.className = "plot legend-layer";
+  legendLayer.dataset.testid = "contour-legend";
+  element.after(legendLayer);
 
   let surface = null;
   let gridData = null;
-  let options = { threeD: false, logColor: true };
+  let options = { threeD: false, logColor: true, legend };
   let labels = [];
-  let paths = []; // per run: {x, y, loss}
-  let pending = []; // per run: points not yet drawn
+  let words = []; // per run: how it ended, in words (hover)
+  let paths = []; // per run: {x, y, loss, step}
+  let drawn = []; // per run: how many points its trace holds
+  let limit = []; // per run: how many points to show (Infinity: all)
+  let exits = []; // per run: [{index, x, y, f, angle, step}], where it left the domain
+  let scanned = []; // per run: points already checked for an exit
+  let ends = []; // per run: {index, x, y, f, step} where a diverged run is last seen, or null
+  let marksKey = "";
   let scale = (v) => v;
   let lift = 0; // in 3D, paths float a little above the surface so that it does not hide them
   let start = null;
-  let ends = []; // {point, color}: where diverged runs stopped
   let current = []; // per run: {x, y, loss} or null
+  let corner = "top right";
+  // Paths a little bolder than the side plots' lines, and the legend no smaller than the tick labels.
+  const theme = plotTheme();
+  const style = { font: theme.font + 2, axisTitle: theme.axisTitle, legend: Math.max(13, theme.legend),
+    path: Math.max(2.5, theme.line), hover: theme.title };
 
   const zOf = (loss) => (options.logColor ? scale(loss) : loss) + (options.threeD ? lift : 0);
   const startPoint = () => start ?? surface.start;
   const startLoss = () => paths.find((p) => p.loss.length)?.loss[0] ?? null;
+  const shownCount = (i) => Math.min(limit[i] ?? Infinity, paths[i].x.length);
 
   function surfaceTrace(visible) {
     const { x, y, z } = gridData;
@@ -49,7 +95,7 @@ export function createContour(element, { onPick, onHover }) {
           contours: { z: { show: true, usecolormap: true } } }
       : { type: "contour", x, y, z: zc, colorscale: SURFACE_SCALE, showscale: false, ncontours: 28, visible,
           contours: { coloring: "fill", showlines: true }, line: { color: "rgba(60,72,96,0.35)", width: 0.6 },
-          hoverinfo: "skip", connectgaps: false };
+          hoverinfo: "skip", connectgaps: false, showlegend: false };
   }
 
   function points(list, symbol, name, color, extra = {}) {
@@ -57,38 +103,94 @@ export function createContour(element, { onPick, onHover }) {
       type: options.threeD ? "scatter3d" : "scatter",
       mode: "markers",
       name,
+      showlegend: false,
       x: list.map((p) => p.x),
       y: list.map((p) => p.y),
       ...(options.threeD ? { z: list.map((p) => zOf(p.f)) } : {}),
-      marker: { symbol, size: options.threeD ? 5 : 11, color, line: { color: "#1d2330", width: 1.5 } },
+      marker: { symbol, size: options.threeD ? 5 : 11, color, line: { color: INK, width: 1.5 } },
       hovertemplate: `${name} (%{x:.4g}, %{y:.4g})<extra></extra>`,
       ...extra,
     };
   }
 
-  // The surface trace is kept (hidden) in the top figure too: its data is what the page shows.
+  // The exits and diverged ends the reveal has reached: arrows where a path left, crosses where a
+  // diverged run was last seen inside.
+  function shownMarks() {
+    const list = [];
+    paths.forEach((_, i) => {
+      const n = shownCount(i);
+      for (const e of exits[i] ?? []) {
+        if (e.index < n) list.push({ ...e, run: i, kind: "exit" });
+      }
+      const end = ends[i];
+      if (end && end.index < n) list.push({ ...end, run: i, kind: "diverged" });
+    });
+    return list;
+  }
+
+  function marksTrace(list) {
+    const exit = (m) => m.kind === "exit";
+    const marker = options.threeD
+      ? { symbol: list.map((m) => (exit(m) ? "diamond" : "x")), size: 7, color: list.map((m) => colorOf(m.run)),
+          line: { width: 1, color: INK } }
+      : { symbol: list.map((m) => (exit(m) ? "triangle-up" : "x-thin")), angle: list.map((m) => (exit(m) ? m.angle : 0)),
+          size: list.map((m) => (exit(m) ? 14 : 16)), color: list.map((m) => colorOf(m.run)),
+          line: { width: list.map((m) => (exit(m) ? 1.5 : 3)), color: list.map((m) => (exit(m) ? INK : colorOf(m.run))) } };
+    return {
+      type: options.threeD ? "scatter3d" : "scatter",
+      mode: "markers",
+      name: t("contour.marks"),
+      showlegend: false,
+      x: list.map((m) => m.x),
+      y: list.map((m) => m.y),
+      ...(options.threeD ? { z: list.map((m) => zOf(m.f)) } : {}),
+      text: list.map((m) => t(exit(m) ? "contour.left_view" : "contour.diverged_here", { label: labels[m.run], step: m.step })),
+      hovertemplate: "%{text}<extra></extra>",
+      marker,
+      ...(options.threeD ? {} : { cliponaxis: false }), // an exit sits on the edge: show it whole
+    };
+  }
+
+  function pathHover(i) {
+    const word = words[i] ? ` — ${words[i]}` : "";
+    return `${labels[i]}${word}<br>${t("contour.hover_step", { step: "%{customdata}" })}`
+      + "<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>";
+  }
+
+  // In 2D the surface is the figure below; its place among the paths' traces holds an empty one
+  // (a hidden contour would still cost every redraw its 100 × 100 grid).
+  const placeholder = () => ({ type: "scatter", mode: "none", name: "", x: [], y: [], showlegend: false, hoverinfo: "skip" });
+
   function topTraces() {
     const shown = current.map((p, i) => [p, i]).filter(([p]) => p);
     const in3D = (list) => (options.threeD ? list : []);
+    const marks = shownMarks();
+    marksKey = JSON.stringify(marks.map((m) => [m.run, m.kind, m.index]));
     return [
-      surfaceTrace(false),
-      points([...surface.minima, ...(surface.local_minima ?? [])], "star", "minimum", "#ffd400"),
-      points(surface.saddles, options.threeD ? "x" : "x-thin", "saddle", "#1d2330",
-        { marker: { symbol: options.threeD ? "x" : "x-thin", size: 12, line: { color: "#1d2330", width: 2.5 } } }),
+      options.threeD ? surfaceTrace(true) : placeholder(),
+      points([...surface.minima, ...(surface.local_minima ?? [])], "star", t("contour.minimum"), "#ffd400"),
+      points(surface.saddles, options.threeD ? "x" : "x-thin", t("contour.saddle"), INK,
+        { marker: { symbol: options.threeD ? "x" : "x-thin", size: 12, line: { color: INK, width: 2.5 } } }),
       points(in3D(startLoss() === null ? [] : [{ x: startPoint()[0], y: startPoint()[1], f: startLoss() }]), "circle-open",
-        "start", "#1d2330"),
-      points(in3D(shown.map(([p]) => ({ x: p.x, y: p.y, f: p.loss }))), "circle", "now", shown.map(([, i]) => colorOf(i))),
-      points(ends.map((e) => e.point), "x-thin", "diverged", [],
-        { marker: { symbol: "x-thin", size: 16, line: { width: 3, color: ends.map((e) => e.color) } } }),
-      ...labels.map((label, i) => ({
-        name: label,
-        x: [...paths[i].x], // copies: Plotly keeps the arrays it is given and extendTraces grows them
-        y: [...paths[i].y],
-        ...(options.threeD ? { z: paths[i].loss.map(zOf), type: "scatter3d" } : { type: "scatter" }),
-        mode: "lines",
-        line: { color: colorOf(i), width: options.threeD ? 7 : 2.5 },
-        hovertemplate: `${label}<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>`,
-      })),
+        t("contour.start"), INK),
+      points(in3D(shown.map(([p]) => ({ x: p.x, y: p.y, f: p.loss }))), "circle", t("contour.now"),
+        shown.map(([, i]) => colorOf(i))),
+      marksTrace(marks),
+      ...labels.map((label, i) => {
+        const n = shownCount(i);
+        drawn[i] = n;
+        return {
+          name: label,
+          showlegend: false,
+          x: paths[i].x.slice(0, n), // copies: Plotly keeps the arrays it is given and extendTraces grows them
+          y: paths[i].y.slice(0, n),
+          customdata: paths[i].step.slice(0, n),
+          ...(options.threeD ? { z: paths[i].loss.slice(0, n).map(zOf), type: "scatter3d" } : { type: "scatter" }),
+          mode: "lines",
+          line: { color: colorOf(i), width: options.threeD ? 2.5 * style.path : style.path },
+          hovertemplate: pathHover(i),
+        };
+      }),
     ];
   }
 
@@ -102,25 +204,36 @@ export function createContour(element, { onPick, onHover }) {
     if (options.threeD || !surface) return [];
     const [sx, sy] = startPoint();
     const now = current.flatMap((p, i) => (p ? [circle(p.x, p.y, colorOf(i), "#ffffff", 6)] : []));
-    return [circle(sx, sy, "rgba(0,0,0,0)", "#1d2330", 8), ...now];
+    return [circle(sx, sy, "rgba(0,0,0,0)", INK, 8), ...now];
   }
 
-  const font = { family: "system-ui, sans-serif", size: 13, color: "#1d2330" };
+  function legendLayout() {
+    const [v, hside] = corner.split(" ");
+    return {
+      x: hside === "right" ? 0.99 : 0.01, xanchor: hside, y: v === "top" ? 0.99 : 0.01, yanchor: v,
+      bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
+      font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 36,
+    };
+  }
+
+  const font = { family: FONT_FAMILY, size: style.font, color: INK };
   function layout(axesVisible) {
     const [xr, yr] = [surface.domain.x, surface.domain.y];
-    const common = { ...boxSize(element), margin: { l: 48, r: 12, t: 8, b: 40 }, showlegend: false, font,
+    const common = { ...boxSize(element), margin: { l: 20 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle },
+      showlegend: false, font,
+      hoverlabel: { font: { size: style.hover, family: FONT_FAMILY } },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", uirevision: surface.name };
+    const axisTitle = (text) => ({ text, font: { size: style.axisTitle } });
     if (options.threeD) {
-      return { ...common, scene: { xaxis: { range: xr, title: { text: "x" } }, yaxis: { range: yr, title: { text: "y" } },
-        zaxis: { title: { text: options.logColor ? "log f" : "f" } }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
+      return { ...common, scene: { xaxis: { range: xr, title: axisTitle("x") }, yaxis: { range: yr, title: axisTitle("y") },
+        zaxis: { title: axisTitle(options.logColor ? "log f" : "f") }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
     }
-    const axis = (range, title) => ({ range, title: { text: title, standoff: 4 }, zeroline: false, showgrid: false,
-      ticks: "outside", fixedrange: true, visible: axesVisible });
+    const axis = (range, title) => ({ range, title: { ...axisTitle(title), standoff: 4 }, zeroline: false, showgrid: false,
+      ticks: "outside", fixedrange: true, visible: axesVisible, tickfont: { size: style.font } });
     return { ...common, xaxis: axis(xr, "x"), yaxis: axis(yr, "y"), dragmode: false, hovermode: "closest",
       shapes: axesVisible ? [] : shapes() };
   }
 
-  const config = { displaylogo: false, responsive: false, displayModeBar: false };
   function renderBackground() {
     if (options.threeD) {
       Plotly.purge(background);
@@ -128,12 +241,26 @@ export function createContour(element, { onPick, onHover }) {
       return;
     }
     background.hidden = false;
-    Plotly.react(background, [surfaceTrace(true)], layout(true), { ...config, staticPlot: true });
+    Plotly.react(background, [surfaceTrace(true)], layout(true), plotConfig({ staticPlot: true }));
+  }
+
+  // Which colour is which run, in a figure with the same plot area as the others.
+  function renderLegend() {
+    legendLayer.hidden = !options.legend || !labels.length;
+    if (legendLayer.hidden) return;
+    const traces = labels.map((label, i) => ({ type: "scatter", mode: "lines", name: label, x: [null], y: [null],
+      line: { color: colorOf(i), width: style.path }, hoverinfo: "skip", showlegend: true }));
+    const hidden = { visible: false, fixedrange: true };
+    Plotly.react(legendLayer, traces, { ...layout(false), xaxis: hidden, yaxis: hidden, shapes: [], showlegend: true,
+      legend: legendLayout() }, plotConfig({ staticPlot: true }));
   }
 
   let listening = false;
+  let topDrawn = false; // the paths' figure exists (the surface alone is drawn before it)
   function renderTop() {
-    Plotly.react(element, topTraces(), layout(false), config);
+    Plotly.react(element, topTraces(), layout(false), plotConfig());
+    renderLegend();
+    topDrawn = true;
     if (!listening && element.on) {
       listening = true;
       element.on("plotly_hover", (event) => {
@@ -144,22 +271,53 @@ export function createContour(element, { onPick, onHover }) {
     }
   }
 
-  const flush = perFrame(() => {
-    const indices = [];
-    const update = { x: [], y: [], ...(options.threeD ? { z: [] } : {}) };
-    pending.forEach((points, i) => {
-      if (!points.x.length) return;
-      indices.push(FIXED + i);
-      update.x.push(points.x);
-      update.y.push(points.y);
-      if (options.threeD) update.z.push(points.loss.map(zOf));
-      pending[i] = { x: [], y: [], loss: [] };
+  function scanExits(i) {
+    const path = paths[i];
+    const [[x0, x1], [y0, y1]] = [surface.domain.x, surface.domain.y];
+    const inside = (j) => path.x[j] >= x0 && path.x[j] <= x1 && path.y[j] >= y0 && path.y[j] <= y1;
+    for (let j = Math.max(1, scanned[i]); j < path.x.length && exits[i].length < MAX_EXITS; j++) {
+      if (inside(j - 1) && !inside(j)) {
+        const a = { x: path.x[j - 1], y: path.y[j - 1], f: path.loss[j - 1] };
+        const b = { x: path.x[j], y: path.y[j], f: path.loss[j] };
+        exits[i].push({ index: j, step: path.step[j], ...exitPoint(a, b, surface.domain) });
+      }
+    }
+    scanned[i] = path.x.length;
+  }
+
+  // Brings every trace to what it should show: new points appended, or a shorter path re-set.
+  const sync = perFrame(() => {
+    if (!topDrawn) return;
+    const grow = { x: [], y: [], customdata: [], ...(options.threeD ? { z: [] } : {}) };
+    const growing = [];
+    const reset = { x: [], y: [], customdata: [], ...(options.threeD ? { z: [] } : {}) };
+    const resetting = [];
+    paths.forEach((path, i) => {
+      const n = shownCount(i);
+      if (n === drawn[i]) return;
+      const [from, into, list] = n > drawn[i] ? [drawn[i], grow, growing] : [0, reset, resetting];
+      list.push(FIXED + i);
+      into.x.push(path.x.slice(from, n));
+      into.y.push(path.y.slice(from, n));
+      into.customdata.push(path.step.slice(from, n));
+      if (options.threeD) into.z.push(path.loss.slice(from, n).map(zOf));
+      drawn[i] = n;
     });
-    if (indices.length) Plotly.extendTraces(element, update, indices);
+    if (resetting.length) Plotly.restyle(element, reset, resetting);
+    if (growing.length) Plotly.extendTraces(element, grow, growing);
+    const marks = shownMarks();
+    const key = JSON.stringify(marks.map((m) => [m.run, m.kind, m.index]));
+    if (key !== marksKey) {
+      marksKey = key;
+      const trace = marksTrace(marks);
+      const update = { x: [trace.x], y: [trace.y], text: [trace.text], marker: [trace.marker] };
+      if (options.threeD) update.z = [trace.z];
+      Plotly.restyle(element, update, [MARKS]);
+    }
   });
 
   const moveMarkers = perFrame(() => {
-    if (!surface) return;
+    if (!topDrawn) return;
     if (!options.threeD) {
       Plotly.relayout(element, { shapes: shapes() });
       return;
@@ -171,20 +329,21 @@ export function createContour(element, { onPick, onHover }) {
       x: [start3d.length ? [sx] : [], shown.map(([p]) => p.x)],
       y: [start3d.length ? [sy] : [], shown.map(([p]) => p.y)],
       z: [start3d, shown.map(([p]) => zOf(p.loss))],
-      "marker.color": ["#1d2330", shown.map(([, i]) => colorOf(i))],
+      "marker.color": [INK, shown.map(([, i]) => colorOf(i))],
     }, [3, 4]);
   });
 
   followBox(element, (size) => {
     if (!surface) return;
     if (!options.threeD) Plotly.relayout(background, size);
-    Plotly.relayout(element, size);
+    if (topDrawn) Plotly.relayout(element, size);
+    if (topDrawn && !legendLayer.hidden) Plotly.relayout(legendLayer, size);
   });
 
-  // Click (and drag) anywhere on the 2D plot to move the start point.
+  // Click (and drag) on the 2D plot to move the start point, when picking is allowed.
   function toData(event) {
     const full = element._fullLayout;
-    if (!full?.xaxis || options.threeD) return null;
+    if (!full?.xaxis || options.threeD || event.target.closest?.(".legend")) return null;
     const box = element.querySelector(".nsewdrag")?.getBoundingClientRect();
     if (!box) return null;
     const px = event.clientX - box.left;
@@ -194,7 +353,7 @@ export function createContour(element, { onPick, onHover }) {
   }
   let dragging = false;
   element.addEventListener("pointerdown", (event) => {
-    const point = event.button === 0 ? toData(event) : null;
+    const point = event.button === 0 && canPick() ? toData(event) : null;
     if (!point) return;
     dragging = true;
     element.setPointerCapture?.(event.pointerId);
@@ -227,6 +386,15 @@ export function createContour(element, { onPick, onHover }) {
     return changed;
   }
 
+  function placeLegend() {
+    const known = [...surface.minima, ...(surface.local_minima ?? []), ...surface.saddles];
+    const [sx, sy] = startPoint();
+    const next = legendCorner(surface.domain, [...known, { x: sx, y: sy }], paths, labels);
+    if (next === corner) return false;
+    corner = next;
+    return true;
+  }
+
   return {
     // The surface alone, before any run: what a visitor sees first.
     showSurface({ info, grid, view }) {
@@ -237,32 +405,49 @@ export function createContour(element, { onPick, onHover }) {
       const surfaceChanged = setSurface(info, grid, view);
       start = startAt;
       labels = runLabels;
-      paths = labels.map(() => ({ x: [], y: [], loss: [] }));
-      pending = labels.map(() => ({ x: [], y: [], loss: [] }));
+      words = labels.map(() => "");
+      paths = labels.map(() => ({ x: [], y: [], loss: [], step: [] }));
+      drawn = labels.map(() => 0);
+      limit = labels.map(() => Infinity);
+      exits = labels.map(() => []);
+      scanned = labels.map(() => 0);
+      ends = labels.map(() => null);
       current = labels.map(() => null);
-      ends = [];
+      placeLegend();
       if (surfaceChanged) renderBackground();
       renderTop();
     },
     setView(view) {
       if (!surface) return;
-      this.reset({ info: surface, grid: gridData, view, startAt: start, runLabels: labels });
+      const legendChanged = (view.legend ?? options.legend) !== options.legend;
+      options.legend = view.legend ?? options.legend;
+      const surfaceChanged = setSurface(surface, gridData, view);
+      if (surfaceChanged) renderBackground();
+      if (surfaceChanged || legendChanged) renderTop();
     },
     setStart(point) {
       start = point;
       moveMarkers();
     },
     appendChunk(run, chunk) {
-      for (const key of ["x", "y", "loss"]) {
-        paths[run][key].push(...chunk[key]);
-        pending[run][key].push(...chunk[key]);
-      }
-      flush();
+      const path = paths[run];
+      const steps = chunk.step ?? chunk.x.map((_, i) => chunk.offset + i);
+      path.x.push(...chunk.x);
+      path.y.push(...chunk.y);
+      path.loss.push(...chunk.loss);
+      path.step.push(...steps);
+      scanExits(run);
+      sync();
     },
     // points: per run, {x, y, loss} or null
     setCursor(points) {
       current = points;
       moveMarkers();
+    },
+    /** How many points of each run's path to show (null: every path whole). */
+    reveal(counts) {
+      limit = paths.map((_, i) => (counts === null ? Infinity : counts[i] ?? Infinity));
+      sync();
     },
     markDiverged(run) {
       // The last point still inside the plotted domain: a diverged path leaves it at once.
@@ -272,16 +457,23 @@ export function createContour(element, { onPick, onHover }) {
       let last = path.x.length - 1;
       while (last > 0 && !inside(last)) last -= 1;
       if (last < 0) return;
-      ends.push({ point: { x: path.x[last], y: path.y[last], f: path.loss[last] }, color: colorOf(run) });
-      const update = { x: [ends.map((e) => e.point.x)], y: [ends.map((e) => e.point.y)],
-        "marker.line.color": [ends.map((e) => e.color)] };
-      if (options.threeD) update.z = [ends.map((e) => zOf(e.point.f))];
-      Plotly.restyle(element, update, [5]);
+      // Shown once the reveal reaches the run's end: its story is told in order.
+      ends[run] = { index: path.x.length - 1, x: path.x[last], y: path.y[last], f: path.loss[last], step: path.step[last] };
+      sync();
+    },
+    /** How run `run` ended, in words: shown when its path is hovered. */
+    setOutcome(run, word) {
+      words[run] = word;
+      if (topDrawn) Plotly.restyle(element, { hovertemplate: [pathHover(run)] }, [FIXED + run]);
+    },
+    /** Once the paths are in: the legend moves to the corner they leave free. */
+    settle() {
+      if (!legendLayer.hidden && surface && placeLegend()) Plotly.relayout(legendLayer, { legend: legendLayout() });
     },
     async downloadPNG() {
       // The picture a person sees: both layers composed into one image.
       const size = boxSize(element);
-      const layers = options.threeD ? [element] : [background, element];
+      const layers = [...(options.threeD ? [] : [background]), element, ...(legendLayer.hidden ? [] : [legendLayer])];
       const urls = await Promise.all(layers.map((l) => Plotly.toImage(l, { format: "png", ...size, scale: 2 })));
       const canvas = Object.assign(document.createElement("canvas"), { width: size.width * 2, height: size.height * 2 });
       const context = canvas.getContext("2d");

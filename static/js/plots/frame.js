@@ -1,3 +1,5 @@
+import { plotlyLocale } from "../i18n.js";
+
 // Coalesces many small updates into one per animation frame. The figures share the
 // frames: once a frame has spent FRAME_BUDGET_MS, the flushes still waiting go to the
 // next one, so a stream that feeds four plots never makes one long frame of all four.
@@ -58,4 +60,11 @@ export function followBox(element, onResize) {
       onResize(size);
     }
   }).observe(element.parentElement);
+}
+
+// Plotly's config for every figure: no mode bar, and Plotly's own strings in the page's language.
+let locale = null;
+export function plotConfig(extra = {}) {
+  locale ??= plotlyLocale(window.Plotly);
+  return { displaylogo: false, responsive: false, displayModeBar: false, locale, ...extra };
 }

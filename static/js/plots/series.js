@@ -1,70 +1,152 @@
 // A value against the step, one line per optimizer, with a cursor at the current
 // step (loss, gradient norm and learning rate each use one). The only caller of
 // Plotly for its figure.
+//
+// The y scale is linear, log or symlog: chosen from the data ("auto") unless the reader picks one
+// in the small menu at the plot's corner. Values that a log scale cannot show are counted on the
+// plot, never dropped in silence; symlog shows them all.
+import { t } from "../i18n.js";
+import { h } from "../dom.js";
 import { colorOf } from "./colors.js";
-import { boxSize, followBox, perFrame } from "./frame.js";
+import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
+import { SCALES, autoScale, emptyExtent, grow, placer, symlogConstant, ticks } from "./scales.js";
+import { FONT_FAMILY, plotTheme } from "./theme.js";
 
-export function createSeries(element, { title, log = true, onHover, emptyText = "" }) {
+/** `scale`: "auto" (the default; `log: false` makes it "linear", as it was), "linear", "log" or "symlog". */
+export function createSeries(element, { title, log = true, scale, onHover, emptyText = "" }) {
   const Plotly = window.Plotly;
+  let choice = scale ?? (log ? "auto" : "linear");
   let steps = []; // per run: step indices
   let values = []; // per run: values
   let pending = [];
   let labels = [];
   let cursor = null;
+  let extent = emptyExtent();
+  let shape = null; // {scale, c, tickKey}: what the figure is drawn with
+
+  const style = plotTheme();
+  const menu = h("select", { class: "scale-menu", "aria-label": t("plot.scale.label"), title: t("plot.scale.hint"),
+    "data-testid": `${element.dataset.testid ?? element.id}-scale` });
+  element.parentElement.append(menu);
+
+  const inUse = () => (choice === "auto" ? autoScale(extent) : choice);
+  let named = null; // the scale "auto" names in the menu
+  function fillMenu() {
+    named = autoScale(extent);
+    const options = [["auto", t("plot.scale.auto", { scale: t(`plot.scale.${autoScale(extent)}`) })],
+      ...SCALES.map((s) => [s, t(`plot.scale.${s}`)])];
+    menu.replaceChildren(...options.map(([value, text]) => h("option", { value }, text)));
+    menu.value = choice;
+  }
+  menu.addEventListener("change", () => {
+    choice = menu.value;
+    render();
+  });
+
+  const cursorShape = (step) => ({
+    type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+    line: { color: "#1d2330", width: style.cursor, dash: "dot" },
+  });
+
+  // As many labels as the plot's height holds, one to every 2.2 lines of tick text.
+  const room = () => {
+    const height = boxSize(element).height - (style.title + 12) - 22;
+    return Math.max(2, Math.min(6, Math.floor(height / (2.2 * style.font))));
+  };
+
+  function currentShape() {
+    const used = inUse();
+    const c = used === "symlog" ? symlogConstant(extent) : 1;
+    const tick = ticks(used, extent, c, room());
+    return { scale: used, c, tick, tickKey: JSON.stringify(tick) };
+  }
+
+  function yaxis({ scale: used, tick }) {
+    const axis = { type: used === "log" ? "log" : "linear", gridcolor: "#e8ecf2", zeroline: used === "symlog",
+      zerolinecolor: "#b8c2d3", automargin: true, tickfont: { size: style.font } };
+    if (used === "linear") return { ...axis, tickmode: "auto", nticks: room(), exponentformat: "power" };
+    return { ...axis, tickmode: "array", tickvals: tick.tickvals, ticktext: tick.ticktext };
+  }
+
+  function notes() {
+    if (!labels.length && emptyText) {
+      return [{ text: emptyText, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
+        font: { color: "#5d6677" } }];
+    }
+    // A log axis cannot show zero or negative values: say how many are not shown.
+    if (shape?.scale === "log" && extent.nonPositive) {
+      return [{ text: t("plot.scale.hidden", { count: extent.nonPositive }), showarrow: false, xref: "paper",
+        yref: "paper", x: 0.99, xanchor: "right", y: 0.02, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.85)",
+        font: { color: "#a23b00", size: style.font } }];
+    }
+    return [];
+  }
 
   const layout = () => ({
     ...boxSize(element),
-    margin: { l: 52, r: 8, t: 24, b: 22 },
-    title: { text: title, font: { size: 13 }, x: 0.01, xanchor: "left", y: 0.985, yanchor: "top" },
+    margin: { l: 52, r: 8, t: style.title + 12, b: 22 },
+    title: { text: title, font: { size: style.title }, x: 0.01, xanchor: "left", y: 0.985, yanchor: "top" },
     showlegend: false,
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#fbfcfe",
-    font: { family: "system-ui, sans-serif", size: 11, color: "#1d2330" },
-    xaxis: { zeroline: false, gridcolor: "#e8ecf2", ticklen: 3 },
-    yaxis: { type: log ? "log" : "linear", exponentformat: "power", nticks: 5, gridcolor: "#e8ecf2",
-      zeroline: false },
+    font: { family: FONT_FAMILY, size: style.font, color: "#1d2330" },
+    hoverlabel: { font: { size: style.title } },
+    xaxis: { zeroline: false, gridcolor: "#e8ecf2", ticklen: 3, tickfont: { size: style.font } },
+    yaxis: yaxis(shape),
     hovermode: "x unified",
     shapes: cursor === null ? [] : [cursorShape(cursor)],
-    annotations: labels.length || !emptyText ? [] : [{ text: emptyText, showarrow: false, xref: "paper", yref: "paper",
-      x: 0.5, y: 0.5, font: { color: "#5d6677" } }],
+    annotations: notes(),
     uirevision: "keep",
   });
-  const cursorShape = (step) => ({
-    type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
-    line: { color: "#1d2330", width: 1.2, dash: "dot" },
-  });
-
-  // A log axis cannot show zero or negative values: they are left out of the line.
-  const shown = (v) => (log && !(v > 0) ? null : v);
 
   function render() {
+    shape = currentShape();
+    const place = placer(shape.scale, shape.c);
     const traces = labels.map((label, i) => ({
       type: "scatter",
       mode: "lines",
       name: label,
       x: [...steps[i]], // copies: Plotly keeps the arrays it is given and extendTraces grows them
-      y: values[i].map(shown),
-      line: { color: colorOf(i), width: 1.8 },
-      hovertemplate: `%{y:.4g}<extra>${label}</extra>`,
+      y: values[i].map(place),
+      customdata: [...values[i]],
+      line: { color: colorOf(i), width: style.line },
+      hovertemplate: `%{customdata:.4g}<extra>${label}</extra>`,
     }));
-    Plotly.react(element, traces, layout(), { displaylogo: false, responsive: false, displayModeBar: false });
+    pending = labels.map(() => ({ x: [], y: [] }));
+    fillMenu();
+    element.dataset.scale = shape.scale;
+    Plotly.react(element, traces, layout(), plotConfig());
   }
 
   const flush = perFrame(() => {
+    const next = currentShape();
+    if (next.scale !== shape.scale || next.c !== shape.c) return render(); // every value moves
+    if (next.tickKey !== shape.tickKey || (next.scale === "log" && extent.nonPositive)) {
+      shape = next;
+      Plotly.relayout(element, { yaxis: yaxis(shape), annotations: notes() });
+    }
+    if (named !== autoScale(extent)) fillMenu(); // "auto" names the scale it picks
+    const place = placer(shape.scale, shape.c);
     const indices = [];
-    const update = { x: [], y: [] };
+    const update = { x: [], y: [], customdata: [] };
     pending.forEach((p, i) => {
       if (!p.x.length) return;
       indices.push(i);
       update.x.push(p.x);
-      update.y.push(p.y.map(shown));
+      update.y.push(p.y.map(place));
+      update.customdata.push(p.y);
       pending[i] = { x: [], y: [] };
     });
     if (indices.length) Plotly.extendTraces(element, update, indices);
   });
 
   render();
-  followBox(element, (size) => Plotly.relayout(element, size));
+  followBox(element, (size) => {
+    const next = currentShape(); // the ticks the new height holds
+    if (next.scale !== shape.scale || next.c !== shape.c) return render();
+    shape = next;
+    Plotly.relayout(element, { ...size, yaxis: yaxis(shape) });
+  });
   element.on?.("plotly_hover", (event) => onHover?.(event.points[0]?.x ?? null));
   element.on?.("plotly_unhover", () => onHover?.(null));
 
@@ -73,7 +155,7 @@ export function createSeries(element, { title, log = true, onHover, emptyText = 
       labels = newLabels;
       steps = labels.map(() => []);
       values = labels.map(() => []);
-      pending = labels.map(() => ({ x: [], y: [] }));
+      extent = emptyExtent();
       render();
     },
     // chunkSteps: the step of each value
@@ -82,12 +164,17 @@ export function createSeries(element, { title, log = true, onHover, emptyText = 
       values[run].push(...chunkValues);
       pending[run].x.push(...chunkSteps);
       pending[run].y.push(...chunkValues);
+      grow(extent, chunkValues);
       flush();
     },
     setCursor(step) {
       if (step === cursor) return;
       cursor = step;
       Plotly.relayout(element, { shapes: step === null ? [] : [cursorShape(step)] });
+    },
+    /** The scale drawn now ("linear", "log" or "symlog") and the reader's choice ("auto" or one of those). */
+    get scale() {
+      return { used: shape.scale, choice };
     },
     element,
   };

@@ -1,0 +1,46 @@
+// The name of each run as the reader sees it (legend, table, hover, exports): the label the view
+// gives it, else the optimizer's title in the reader's language (the catalog answers in it), with
+// the settings that tell apart entries of the same title ("SGD · lr 0.4", "SGD · lr 0.6").
+import { maybe, t } from "./i18n.js";
+
+/** A hyperparameter's short name for a person: translated where the catalog has one, else its API name. */
+export const paramName = (name) => maybe(`explorer.param.${name}`) ?? name;
+
+function showValue(value) {
+  if (typeof value === "boolean") return t(value ? "explorer.label.yes" : "explorer.label.no");
+  if (Array.isArray(value)) return `(${value.join(", ")})`;
+  return String(value);
+}
+
+// SGD with momentum is the textbook's momentum method; with nesterov, Nesterov momentum.
+function titleOf(entry, meta) {
+  if (entry.name === "sgd" && (entry.params.momentum ?? 0) > 0) {
+    return t(entry.params.nesterov ? "explorer.label.nesterov" : "explorer.label.momentum");
+  }
+  return meta?.title ?? entry.name;
+}
+
+/** entries: [{name, params, label?}]; optimizers: the catalog's optimizers (titles in the reader's language). */
+export function runLabels(entries, optimizers) {
+  const meta = Object.fromEntries(optimizers.map((o) => [o.name, o]));
+  const titles = entries.map((entry) => titleOf(entry, meta[entry.name]));
+  const valueOf = (j, name) =>
+    entries[j].params[name] ?? meta[entries[j].name]?.params.find((p) => p.name === name)?.default ?? null;
+  const labels = entries.map((entry, i) => {
+    if (entry.label) return entry.label;
+    const same = entries.map((_, j) => j).filter((j) => !entries[j].label && titles[j] === titles[i]);
+    const names = [...new Set(same.flatMap((j) => Object.keys(entries[j].params)))];
+    const differing = names.filter((name) => new Set(same.map((j) => JSON.stringify(valueOf(j, name)))).size > 1);
+    if (same.length < 2 || !differing.length) return titles[i];
+    const params = differing
+      .map((name) => t("explorer.label.param", { name: paramName(name), value: showValue(valueOf(i, name)) }))
+      .join(t("explorer.label.separator"));
+    return t("explorer.label.with_params", { title: titles[i], params });
+  });
+  // Entries that nothing tells apart are numbered, as the server numbers them.
+  const seen = {};
+  return labels.map((label) => {
+    seen[label] = (seen[label] ?? 0) + 1;
+    return seen[label] === 1 ? label : t("explorer.label.nth", { label, n: seen[label] });
+  });
+}

@@ -1,0 +1,433 @@
+// The player of a gdviz offline file (static/js/offline/build.js writes it inline, after Plotly): it reads the
+// scenes from <script id="gdviz-offline-data"> and draws them with Plotly. A classic script that asks for
+// nothing: no module, no request, so the file plays from file:// with no network.
+(function () {
+  "use strict";
+
+  const Plotly = window.Plotly;
+  const data = JSON.parse(document.getElementById("gdviz-offline-data").textContent);
+  const scenes = data.scenes;
+  const FONT = data.font; // gdviz's font stack, with the CJK fonts Chinese text needs
+  document.body.style.fontFamily = FONT;
+  const INK = "#1d2330";
+  const SPEED = 10; // a whole run plays in about ten seconds at 1×, as in gdviz
+
+  function t(key, params) {
+    let text = data.messages[key] ?? key;
+    for (const [name, value] of Object.entries(params ?? {})) text = text.replaceAll(`{${name}}`, String(value));
+    return text;
+  }
+  const colorOf = (i) => data.palette[i % data.palette.length];
+
+  // Numbers come as {f32: base64, wide?: [[index, value]]}: little-endian float32, NaN for null, and the
+  // values float32 cannot hold listed apart (static/js/offline/pack.js).
+  function unpack(packed) {
+    if (!packed) return packed;
+    const binary = atob(packed.f32);
+    const view = new DataView(new ArrayBuffer(binary.length));
+    for (let i = 0; i < binary.length; i += 1) view.setUint8(i, binary.charCodeAt(i));
+    const values = new Array(binary.length / 4);
+    for (let i = 0; i < values.length; i += 1) {
+      const v = view.getFloat32(i * 4, true);
+      values[i] = Number.isNaN(v) ? null : Number(v.toPrecision(7));
+    }
+    for (const [i, v] of packed.wide ?? []) values[i] = v;
+    return values;
+  }
+  const rows = (flat, width) =>
+    Array.from({ length: flat.length / width }, (_, j) => flat.slice(j * width, (j + 1) * width));
+
+  // The index of the last entry of a sorted list at or before `value` (0 when none is).
+  function atOrBefore(sorted, value) {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sorted[mid] <= value) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // ---- the page
+  function el(tag, attributes, children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes ?? {})) {
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children ?? []) node.append(child);
+    return node;
+  }
+  const title = el("h1", { "data-testid": "scene-title" });
+  const subtitle = el("p", { class: "subtitle" });
+  const index = el("span", { class: "index", "data-testid": "scene-index" });
+  const legend = el("ul", { class: "legend", "data-testid": "legend" });
+  const background = el("div", { "data-testid": "surface-plot" });
+  const main = el("div", { "data-testid": "main-plot" });
+  const loss = el("div", { "data-testid": "loss-plot" });
+  const words = el("section", { class: "words", "data-testid": "words" });
+  const lossCursor = el("div", { class: "cursor", "data-testid": "loss-cursor" });
+  const side = el("div", { class: "side" }, [el("div", { class: "plot-box" }, [loss, lossCursor]), words]);
+  const button = (label, hint, testid) =>
+    el("button", { type: "button", "aria-label": label, title: hint, "data-testid": testid });
+  const prev = button(t("offline.prev_scene"), t("offline.prev_scene"), "prev-scene");
+  const back = button(t("offline.step_back"), t("offline.step_back"), "step-back");
+  const play = button(t("player.play"), t("player.play_hint"), "play");
+  const forward = button(t("offline.step_forward"), t("offline.step_forward"), "step-forward");
+  const next = button(t("offline.next_scene"), t("offline.next_scene"), "next-scene");
+  const scrub = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0",
+    "aria-label": t("offline.scrub"), "data-testid": "scrub" });
+  const readout = el("span", { class: "readout", "data-testid": "readout", "aria-live": "off" });
+  prev.textContent = "◀◀";
+  back.textContent = "‹";
+  forward.textContent = "›";
+  next.textContent = "▶▶";
+  play.className = "play";
+  const message = el("p", { class: "message", role: "alert", hidden: "" });
+  document.body.classList.add("offline");
+  document.body.append(
+    el("header", { class: "top" }, [title, subtitle, index]),
+    el("main", { class: "stage" }, [
+      el("div", { class: "figure" }, [legend, el("div", { class: "plot-box" }, [background, main])]),
+      side,
+    ]),
+    el("footer", { class: "bar", title: t("offline.keys") }, [prev, back, play, forward, scrub, readout, next]),
+    message,
+  );
+  if (scenes.length < 2) [prev, next, index].forEach((node) => (node.hidden = true));
+  // A figure follows its box (Plotly's own `responsive` only hears the window): the legend and the words
+  // change the boxes from scene to scene.
+  const follow = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      for (const plot of entry.target.children) if (plot._fullLayout) Plotly.Plots.resize(plot).then(placeCursor);
+    }
+  });
+  document.querySelectorAll(".plot-box").forEach((box) => follow.observe(box));
+
+  const config = { displaylogo: false, displayModeBar: false, responsive: true, locale: plotlyLocale() };
+
+  // Plotly's own strings (hover, number format) in zh, from the catalog's plotly.* keys.
+  function plotlyLocale() {
+    if (data.lang === "en") return "en";
+    const dictionary = {};
+    for (const [key, text] of Object.entries(data.messages)) {
+      if (key.startsWith("plotly.")) dictionary[key.slice("plotly.".length)] = text;
+    }
+    Plotly.register({ moduleType: "locale", name: "zh-CN", dictionary, format: {} });
+    return "zh-CN";
+  }
+
+  const axisFont = { size: 20, color: INK };
+  const baseLayout = (margin) => ({
+    margin, font: { family: FONT, size: 16, color: INK }, paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)", showlegend: false, dragmode: false, hovermode: "closest",
+    hoverlabel: { font: { size: 16, family: FONT } },
+  });
+  const MAIN_MARGIN = { l: 64, r: 16, t: 12, b: 56 };
+
+  // ---- the loss against the step, with a cursor
+  function drawLoss(series, titleText) {
+    // Log when the values are positive and span two decades or more; linear otherwise (and for ≤ 0).
+    const finite = series.flatMap((s) => s.y).filter((v) => v !== null);
+    const decades = finite.length ? Math.log10(Math.max(...finite) / Math.min(...finite)) : 0;
+    const log = finite.length > 0 && finite.every((v) => v > 0) && decades >= 2;
+    const traces = series.map((s) => ({ type: "scatter", mode: "lines", name: s.name, x: s.x, y: s.y,
+      line: { color: s.color, width: 3 }, hovertemplate: `%{y:.4g}<extra>${s.name}</extra>` }));
+    const steps = series.flatMap((s) => [s.x[0], s.x.at(-1)]).filter((v) => v !== undefined);
+    const [first, last] = [Math.min(...steps), Math.max(...steps)];
+    lossRange = last > first ? [first, last] : [first - 1, first + 1];
+    const layout = { ...baseLayout(LOSS_MARGIN), plot_bgcolor: "#fbfcfe",
+      title: { text: titleText, font: { size: 20 }, x: 0.01, xanchor: "left", y: 0.98, yanchor: "top" },
+      xaxis: { zeroline: false, gridcolor: "#e6eaf0", range: lossRange },
+      // On a log axis, powers of ten only (a short plot has no room for 2 and 5 between them).
+      yaxis: { type: log ? "log" : "linear", exponentformat: "power", nticks: 5, gridcolor: "#e6eaf0",
+        zeroline: false, ...(log ? { dtick: Math.max(1, Math.ceil(decades / 4)) } : {}) } };
+    Plotly.react(loss, traces, layout, config);
+  }
+
+  // The loss plot's cursor is a line laid over it, placed from the plot's fixed x range: moving it costs no
+  // Plotly redraw, so playback redraws one figure a frame.
+  const LOSS_MARGIN = { l: 70, r: 12, t: 40, b: 40 };
+  let lossRange = [0, 1];
+  let lossStep = 0;
+  function placeCursor() {
+    const width = loss.clientWidth - LOSS_MARGIN.l - LOSS_MARGIN.r;
+    const share = (lossStep - lossRange[0]) / (lossRange[1] - lossRange[0]);
+    Object.assign(lossCursor.style, { left: `${LOSS_MARGIN.l + share * width}px`, top: `${LOSS_MARGIN.t}px`,
+      height: `${Math.max(0, loss.clientHeight - LOSS_MARGIN.t - LOSS_MARGIN.b)}px` });
+  }
+  function moveLossCursor(step) {
+    lossStep = step;
+    lossCursor.dataset.step = String(step);
+    placeCursor();
+  }
+
+  // ---- a scene on a surface: the contour below (drawn once), the paths growing with the cursor above
+  const grids = [];
+  function gridOf(i) {
+    if (!grids[i]) {
+      const x = unpack(data.grids[i].x);
+      grids[i] = { x, y: unpack(data.grids[i].y), z: rows(unpack(data.grids[i].z), x.length) };
+    }
+    return grids[i];
+  }
+
+  // Colour by log(f − f_min + δ), as gdviz does: a narrow valley and a wide bowl both read.
+  function colourValues(grid, scene) {
+    if (!scene.logColor) return grid.z;
+    let zmin = scene.surface.floor ?? Infinity;
+    let zmax = -Infinity;
+    for (const row of grid.z) {
+      for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
+    }
+    const delta = Math.max((zmax - zmin) * 1e-4, 1e-12);
+    return grid.z.map((row) => row.map((v) => (v === null ? null : Math.log10(v - zmin + delta))));
+  }
+
+  const marks = (list, symbol, name, color, size) => ({ type: "scatter", mode: "markers", name,
+    x: list.map((p) => p.x), y: list.map((p) => p.y), marker: { symbol, size, color, line: { color: INK, width: 2 } },
+    hovertemplate: `${name} (%{x:.4g}, %{y:.4g})<extra></extra>` });
+
+  function surfacesView(scene) {
+    const grid = gridOf(scene.grid);
+    const runs = scene.runs.map((run) => ({ ...run, step: unpack(run.step), x: unpack(run.x), y: unpack(run.y),
+      loss: unpack(run.loss) }));
+    // The legend first: its height decides the plot's.
+    showLegend(runs.map((run, i) => ({ label: run.label, color: colorOf(i),
+      status: run.outcome && data.messages[`status.${run.outcome}`] })));
+    const { domain, minima, localMinima, saddles } = scene.surface;
+    const axis = (range, name, visible) => ({ range, title: { text: name, font: axisFont, standoff: 6 },
+      zeroline: false, showgrid: false, ticks: "outside", fixedrange: true, visible });
+    const layout = (visible) => ({ ...baseLayout(MAIN_MARGIN), xaxis: axis(domain.x, "x", visible),
+      yaxis: axis(domain.y, "y", visible) });
+    Plotly.react(background, [{ type: "contour", x: grid.x, y: grid.y, z: colourValues(grid, scene),
+      colorscale: data.surfaceScale, showscale: false, ncontours: 28, contours: { coloring: "fill", showlines: true },
+      line: { color: "rgba(60,72,96,0.35)", width: 0.6 }, hoverinfo: "skip", connectgaps: false }],
+    { ...layout(true), plot_bgcolor: "#ffffff" }, { ...config, staticPlot: true });
+    const fixed = [
+      marks([...minima, ...localMinima], "star", t("contour.minimum"), "#ffd400", 18),
+      marks(saddles, "x-thin", t("contour.saddle"), INK, 14),
+      { ...marks([{ x: scene.start[0], y: scene.start[1] }], "circle-open", t("contour.start"), INK, 16),
+        marker: { symbol: "circle-open", size: 18, color: INK, line: { width: 3 } } },
+    ];
+    const FIRST_PATH = fixed.length;
+    const paths = runs.map((run, i) => ({ type: "scatter", mode: "lines", name: run.label, x: [], y: [],
+      line: { color: colorOf(i), width: 3.5 }, hovertemplate: `${run.label}<br>(%{x:.4g}, %{y:.4g})<extra></extra>` }));
+    const now = { type: "scatter", mode: "markers", x: [], y: [], hoverinfo: "skip",
+      marker: { size: 17, color: runs.map((_, i) => colorOf(i)), line: { color: "#ffffff", width: 3 } } };
+    Plotly.react(main, [...fixed, ...paths, now], layout(false), config);
+    const series = runs.map((run, i) => ({ name: run.label, x: run.step, y: run.loss, color: colorOf(i) }));
+    drawLoss(series, t("explorer.plot.loss"));
+    const pathIndices = runs.map((_, i) => FIRST_PATH + i);
+    return {
+      max: Math.max(0, ...runs.map((run) => run.step.at(-1) ?? 0)),
+      draw(step) {
+        // The paths up to the cursor and the current points, in one restyle: one redraw a frame.
+        const at = runs.map((run) => atOrBefore(run.step, step));
+        Plotly.restyle(main, {
+          x: [...runs.map((run, i) => run.x.slice(0, at[i] + 1)), runs.map((run, i) => run.x[at[i]])],
+          y: [...runs.map((run, i) => run.y.slice(0, at[i] + 1)), runs.map((run, i) => run.y[at[i]])],
+        }, [...pathIndices, FIRST_PATH + runs.length]);
+        moveLossCursor(step);
+        readout.textContent = t("player.readout", { step, max: this.max });
+      },
+    };
+  }
+
+  // ---- a network scene: the decision boundary (or the fitted function) frame by frame, and the loss
+  function networkView(scene) {
+    Plotly.purge(background);
+    const records = { step: unpack(scene.records.step), loss: unpack(scene.records.loss),
+      accuracy: unpack(scene.records.accuracy) };
+    const points = { x1: unpack(scene.data.x1), x2: unpack(scene.data.x2), y: unpack(scene.data.y) };
+    const boundary = scene.boundary;
+    const frameSteps = boundary ? boundary.steps : [];
+    let setFrame = () => {};
+    const layout = { ...baseLayout(MAIN_MARGIN), xaxis: { zeroline: false, showgrid: false, fixedrange: true,
+      title: { text: "x₁", font: axisFont } }, yaxis: { zeroline: false, showgrid: false, fixedrange: true,
+      title: { text: scene.task === "regression" ? "y" : "x₂", font: axisFont } } };
+    if (scene.task === "regression") {
+      const x = boundary ? unpack(boundary.x) : [];
+      const fits = boundary ? rows(unpack(boundary.rows), x.length) : [];
+      const fitted = boundary && t("network.plot.fit", { x2: boundary.x2.toPrecision(2) });
+      showLegend(boundary ? [{ label: fitted, color: "#e8772e" }] : []);
+      Plotly.react(main, [
+        { type: "scatter", mode: "markers", name: t("offline.data"), x: points.x1, y: points.y,
+          marker: { size: 8, color: "#2f6fd0", opacity: 0.6 } },
+        { type: "scatter", mode: "lines", name: t("offline.fit"), x, y: fits[0] ?? [],
+          line: { color: "#e8772e", width: 4 } },
+      ], layout, config);
+      setFrame = (f) => fits[f] && Plotly.restyle(main, { y: [fits[f]] }, [1]);
+    } else {
+      const x = boundary ? unpack(boundary.x) : [];
+      const frames = boundary ? rows(unpack(boundary.z), x.length) : [];
+      const perFrame = boundary ? unpack(boundary.y).length : 1;
+      const frame = (f) => frames.slice(f * perFrame, (f + 1) * perFrame);
+      showLegend([]);
+      Plotly.react(main, [
+        { type: "heatmap", x, y: boundary ? unpack(boundary.y) : [], z: frame(0), colorscale: data.classes, zmin: 0,
+          zmax: 1, showscale: false, hoverinfo: "skip", zsmooth: "best", opacity: 0.85 },
+        { type: "scatter", mode: "markers", name: t("offline.data"), x: points.x1, y: points.x2,
+          marker: { size: 9, color: points.y, cmin: 0, cmax: 1, colorscale: data.classes,
+            line: { color: INK, width: 1 } }, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>" },
+      ], layout, config);
+      if (boundary) subtitle.textContent = t("network.plot.boundary");
+      setFrame = (f) => Plotly.restyle(main, { z: [frame(f)] }, [0]);
+    }
+    const series = [{ name: t("network.loss"), x: records.step, y: records.loss, color: colorOf(0) }];
+    drawLoss(series, t("network.plot.loss"));
+    let shownFrame = 0;
+    const last = records.step.at(-1) ?? 0;
+    return {
+      max: Math.max(0, records.step.length - 1),
+      draw(k) {
+        const step = records.step[k];
+        const f = frameSteps.length ? atOrBefore(frameSteps, step) : -1;
+        if (f >= 0 && f !== shownFrame) setFrame(f);
+        shownFrame = f;
+        moveLossCursor(step);
+        const values = { step, max: last, loss: records.loss[k]?.toPrecision(4) ?? "–" };
+        readout.textContent = records.accuracy
+          ? t("offline.network_readout_accuracy", { ...values, accuracy: (100 * records.accuracy[k]).toFixed(1) })
+          : t("offline.network_readout", values);
+      },
+    };
+  }
+
+  function showLegend(items) {
+    legend.replaceChildren(...items.map((item) => {
+      const swatch = el("span", { class: "swatch", style: `background:${item.color}` });
+      const label = item.status ? t("offline.legend_status", { label: item.label, status: item.status }) : item.label;
+      return el("li", {}, [swatch, el("span", { text: label })]);
+    }));
+    legend.hidden = !items.length;
+  }
+
+  function showWords(scene) {
+    const parts = [];
+    if (scene.narration) parts.push(el("p", { "data-testid": "narration", text: scene.narration }));
+    if (scene.notice.length) {
+      parts.push(el("h2", { text: t("offline.notice") }),
+        el("ul", { "data-testid": "notice" }, scene.notice.map((line) => el("li", { text: line }))));
+    }
+    // The keys, where the words leave room for them (a scene with words needs all the room it has).
+    if (!parts.length && scenes.length > 1) parts.push(el("p", { class: "keys", text: t("offline.keys") }));
+    words.replaceChildren(...parts);
+  }
+
+  // ---- playback: the cursor, play / pause, scrubbing, and the scenes
+  let sceneIndex = -1;
+  let view = null;
+  let cursor = 0;
+  let playing = false;
+  let speed = 1;
+  let lastTime = 0;
+  let drawn = -1;
+
+  function show(step) {
+    const shown = Math.max(0, Math.min(view.max, Math.floor(step)));
+    scrub.value = String(shown);
+    if (shown === drawn) return;
+    drawn = shown;
+    view.draw(shown);
+    document.body.dataset.step = String(shown);
+  }
+  function setPlaying(value) {
+    playing = value;
+    play.textContent = playing ? "❚❚" : "▶";
+    play.setAttribute("aria-label", t(playing ? "player.pause" : "player.play"));
+    document.body.dataset.playing = playing ? "1" : "0";
+  }
+  function tick(time) {
+    if (!playing) return;
+    const elapsed = lastTime ? (time - lastTime) / 1000 : 0;
+    lastTime = time;
+    cursor += elapsed * Math.max(30, view.max / SPEED) * speed;
+    if (cursor >= view.max) {
+      cursor = view.max;
+      setPlaying(false);
+    }
+    show(cursor);
+    if (playing) requestAnimationFrame(tick);
+  }
+  function start() {
+    if (playing || !view) return;
+    if (cursor >= view.max) cursor = 0;
+    setPlaying(true);
+    lastTime = 0;
+    requestAnimationFrame(tick);
+  }
+  function pause() {
+    setPlaying(false);
+    cursor = Math.floor(cursor);
+  }
+  const toggle = () => (playing ? pause() : start());
+  function stepBy(delta) {
+    pause();
+    cursor = Math.max(0, Math.min(view.max, cursor + delta));
+    show(cursor);
+  }
+
+  function go(i) {
+    const target = Math.max(0, Math.min(scenes.length - 1, i));
+    if (target === sceneIndex) return;
+    pause();
+    sceneIndex = target;
+    const scene = scenes[target];
+    title.textContent = scene.title ?? data.title;
+    subtitle.textContent = scene.surface?.title ?? "";
+    index.textContent = t("offline.scene_index", { n: target + 1, total: scenes.length });
+    showWords(scene);
+    view = scene.page === "network" ? networkView(scene) : surfacesView(scene);
+    speed = scene.speed ?? 1;
+    scrub.max = String(view.max);
+    drawn = -1;
+    cursor = scene.autoplay ? 0 : Math.min(scene.cursor ?? view.max, view.max);
+    show(cursor);
+    document.body.dataset.scene = String(target);
+    if (scene.autoplay) start();
+  }
+
+  scrub.addEventListener("input", () => {
+    pause();
+    cursor = Number(scrub.value);
+    show(cursor);
+  });
+  const click = (node, action) =>
+    node.addEventListener("click", (event) => {
+      event.currentTarget.blur(); // space must not press the button again
+      action();
+    });
+  click(play, toggle);
+  click(back, () => stepBy(-1));
+  click(forward, () => stepBy(1));
+  click(prev, () => go(sceneIndex - 1));
+  click(next, () => go(sceneIndex + 1));
+  document.addEventListener("keydown", (event) => {
+    if (event.metaKey || event.ctrlKey || event.altKey) return;
+    const actions = {
+      " ": toggle,
+      ".": () => stepBy(1),
+      ",": () => stepBy(-1),
+      ArrowLeft: () => go(sceneIndex - 1),
+      PageUp: () => go(sceneIndex - 1),
+      ArrowRight: () => go(sceneIndex + 1),
+      PageDown: () => go(sceneIndex + 1),
+      Home: () => go(0),
+      End: () => go(scenes.length - 1),
+    };
+    if (!actions[event.key]) return;
+    event.preventDefault();
+    actions[event.key]();
+  });
+
+  try {
+    go(0);
+    document.body.dataset.ready = "1";
+  } catch (error) {
+    message.textContent = String(error && error.message);
+    message.hidden = false;
+    throw error;
+  }
+})();

@@ -1,0 +1,732 @@
+"""Every claim the built-in course deck makes, checked on the API's answer to that scene's own request.
+
+A scene's narration, notice and try lines state numbers and outcomes ("momentum is closer from step 2
+on", "the run diverges within 4 steps", "clipping rescues it"). Each scene has a check below that
+sends the request its page would send (tests/scenes.py) and asserts what the scene says; a "try" line
+that predicts an outcome is checked on the request changed as it says. A scene with no entry fails
+`test_every_scene_has_a_check`, so no scene goes unchecked, and a change to the engine or the deck that
+makes a scene say something false fails here.
+
+The checks read trajectories and records, not the runs' `outcome` words: those are the pages' business.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+
+from gdviz.api.decks import DECKS
+from tests.scenes import catalog_from, scene_request
+
+COURSE = DECKS["course"].model_dump(by_alias=True)
+SCENES = {scene["id"]: scene for scene in COURSE["scenes"]}
+LN2 = math.log(2)
+
+
+@dataclass
+class Shown:
+    """What a scene shows: its request and the API's answer; `again` answers a changed copy of the request."""
+
+    scene: dict[str, Any]
+    client: Any
+    path: str
+    body: dict[str, Any]
+    result: dict[str, Any]
+
+    def again(self, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        body = copy.deepcopy(self.body)
+        if self.path == "/api/train":  # the pictures a page draws change no record a check reads
+            body.update(boundary=None, landscape=None)
+        change(body)
+        answer = self.client.post(self.path, json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def _stated(self, written: str) -> float:
+        """The number `written`, which the scene's English must hold as a whole number (0.94 is not in 0.943);
+        the Chinese states the same numbers (tests/api/test_decks.py). A scene that no longer says it fails
+        here, so its check is looked at again."""
+        english = " ".join([self.scene["narration"]["en"], *self.scene["notice"]["en"], *self.scene["try"]["en"]])
+        assert re.search(rf"(?<![\d.]){re.escape(written)}(?!\.?\d)", english), (
+            f"{self.scene['id']} no longer says {written}: check its claims again"
+        )
+        return float(written.replace("−", "-"))
+
+    def says(self, value: float, written: str, unit: float | None = None) -> bool:
+        """The scene writes `written` for `value`, which rounds to it: to its last digit, or to `unit`."""
+        if unit is None:
+            unit = 10.0 ** -len(written.split(".")[1]) if "." in written else 1.0
+        return abs(value - self._stated(written)) <= unit / 2 + 1e-12
+
+    def below(self, value: float, written: str) -> bool:
+        """The scene states the bound `written` ("within 0.01", "below 0.001"), and `value` is under it."""
+        return value < self._stated(written)
+
+    def above(self, value: float, written: str) -> bool:
+        return value > self._stated(written)
+
+    @property
+    def runs(self) -> list[Run]:
+        return [Run(r) for r in self.result["runs"]]
+
+
+class Run:
+    """One trajectory of /api/run, as arrays."""
+
+    def __init__(self, run: dict[str, Any]) -> None:
+        self.raw = run
+        self.x, self.y = np.array(run["x"]), np.array(run["y"])
+        self.loss, self.grad_norm, self.lr = np.array(run["loss"]), np.array(run["grad_norm"]), np.array(run["lr"])
+        self.status, self.steps_taken = run["status"], run["steps_taken"]
+
+    def distance(self, to: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+        return np.hypot(self.x - to[0], self.y - to[1])
+
+    def step_lengths(self) -> np.ndarray:
+        return np.hypot(np.diff(self.x), np.diff(self.y))
+
+    def first(self, condition: np.ndarray) -> int | None:
+        """The first step where `condition` holds, or None."""
+        return int(np.argmax(condition)) if condition.any() else None
+
+
+def runs_of(result: dict[str, Any]) -> list[Run]:
+    return [Run(r) for r in result["runs"]]
+
+
+def set_lr(i: int, lr: float, **params: Any) -> Callable[[dict[str, Any]], None]:
+    def change(body: dict[str, Any]) -> None:
+        body["optimizers"][i]["params"].update(lr=lr, **params)
+
+    return change
+
+
+def about(value: float, shown: float, digits_after_point: int) -> bool:
+    """`value` written with that many decimals is `shown`."""
+    return abs(value - shown) <= 0.5 * 10.0**-digits_after_point + 1e-12
+
+
+CHECKS: dict[str, Callable[[Shown], None]] = {}
+
+
+def claims(scene_id: str) -> Callable[[Callable[[Shown], None]], Callable[[Shown], None]]:
+    def register(check: Callable[[Shown], None]) -> Callable[[Shown], None]:
+        assert scene_id not in CHECKS
+        CHECKS[scene_id] = check
+        return check
+
+    return register
+
+
+# ---- the book's own code (Dive into Deep Learning, chapter "Optimization Algorithms") on its canyon
+
+
+def book_2d(update: Callable[..., tuple[float, float, float, float]], steps: int = 20) -> np.ndarray:
+    """train_2d: the iterates of one of the book's update functions from (−5, −2), as in the book."""
+    x1, x2, s1, s2 = -5.0, -2.0, 0.0, 0.0
+    points = [(x1, x2)]
+    for _ in range(steps):
+        x1, x2, s1, s2 = update(x1, x2, s1, s2)
+        points.append((x1, x2))
+    return np.array(points)
+
+
+def book_momentum(eta: float, beta: float) -> Callable[..., tuple[float, float, float, float]]:
+    def momentum_2d(x1: float, x2: float, v1: float, v2: float) -> tuple[float, float, float, float]:
+        v1 = beta * v1 + 0.2 * x1
+        v2 = beta * v2 + 4 * x2
+        return x1 - eta * v1, x2 - eta * v2, v1, v2
+
+    return momentum_2d
+
+
+def book_adagrad(eta: float) -> Callable[..., tuple[float, float, float, float]]:
+    def adagrad_2d(x1: float, x2: float, s1: float, s2: float) -> tuple[float, float, float, float]:
+        eps = 1e-6
+        g1, g2 = 0.2 * x1, 4 * x2
+        s1 += g1**2
+        s2 += g2**2
+        return x1 - eta / math.sqrt(s1 + eps) * g1, x2 - eta / math.sqrt(s2 + eps) * g2, s1, s2
+
+    return adagrad_2d
+
+
+def book_rmsprop(eta: float, gamma: float) -> Callable[..., tuple[float, float, float, float]]:
+    def rmsprop_2d(x1: float, x2: float, s1: float, s2: float) -> tuple[float, float, float, float]:
+        g1, g2, eps = 0.2 * x1, 4 * x2, 1e-6
+        s1 = gamma * s1 + (1 - gamma) * g1**2
+        s2 = gamma * s2 + (1 - gamma) * g2**2
+        return x1 - eta / math.sqrt(s1 + eps) * g1, x2 - eta / math.sqrt(s2 + eps) * g2, s1, s2
+
+    return rmsprop_2d
+
+
+def path(run: Run) -> np.ndarray:
+    return np.column_stack([run.x, run.y])
+
+
+# ---- 1 gradient descent
+
+
+@claims("gd-lr-too-small")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    (run,) = shown.runs
+    assert np.all(np.diff(run.loss) < 0)  # every step goes downhill
+    assert shown.says(run.x[20], "−2.2") and run.distance()[20] > 2  # far from the minimum
+    assert run.loss[0] == 33 and shown.says(run.loss[20], "5.2")
+    assert np.all(np.diff(run.step_lengths()) < 0)  # shorter and shorter steps
+    assert np.allclose(run.step_lengths(), 0.02 * run.grad_norm[:-1], rtol=1e-12)  # each step is η·‖∇f‖
+    (longer,) = runs_of(shown.again(lambda body: body.update(steps=200)))
+    assert shown.below(longer.distance()[-1], "0.01") and longer.distance()[100] > 0.01  # gets there, slowly
+
+
+@claims("gd-lr-right")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    (run,) = shown.runs
+    assert np.allclose(run.x[1:] / run.x[:-1], 0.8, rtol=1e-12) and np.allclose(run.y[1:] / run.y[:-1], 0.6, rtol=1e-12)
+    assert shown.says(run.x[20], "−0.0576") and shown.says(run.y[20], "−0.00007")
+    # the book: "epoch 20, x1: -0.057646, x2: -0.000073"
+    assert about(run.x[20], -0.057646, 6) and about(run.y[20], -0.000073, 6)
+    assert np.all(np.abs(run.y[1:] / run.y[0]) < np.abs(run.x[1:] / run.x[0]))  # y gets there first
+    assert np.all(run.x < 0) and np.all(run.y < 0)  # never crossing the minimum
+    (quarter,) = runs_of(shown.again(set_lr(0, 0.25)))
+    assert quarter.y[1] == 0.0
+
+
+@claims("gd-lr-too-large")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    below, at, above = shown.runs
+    assert [r.raw["params"]["lr"] for r in (below, at, above)] == [0.45, 0.5, 0.55]
+    assert np.allclose(below.y[1:] / below.y[:-1], -0.8, rtol=1e-12)  # overshoots, shrinks
+    assert np.all(np.abs(at.y) == 2.0)  # bounces between −2 and 2
+    assert set(np.sign(at.y[1:])) == {-1.0, 1.0}
+    assert at.x[0] == -5 and np.all(at.x[1:] == 0.0)  # x on 0 in one step
+    assert np.allclose(above.y[1:] / above.y[:-1], -1.2, rtol=1e-12)  # the run diverges
+    assert above.loss[1] < above.loss[0] and np.all(np.diff(above.loss[1:]) > 0)  # drops once, then grows
+    assert abs(above.y[20]) > abs(above.y[0]) * 1.2**19
+    longer = runs_of(shown.again(lambda body: body.update(steps=100)))
+    assert longer[2].status == "diverged" and longer[2].steps_taken < 100 and abs(longer[2].y[-1]) > 1e8 / 1.2
+    assert longer[0].status == longer[1].status == "max_steps"
+
+
+# ---- 2 backprop overview
+
+
+@claims("backprop-overview")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert result["status"] == "max_steps" and result["steps"][-1] == 300
+    grads = np.array(result["grad_norm"])
+    assert grads.shape[0] == 3 and np.all(grads[:, 0] > 0)  # two hidden layers and the output
+    assert shown.says(result["loss"][0], "0.83") and shown.below(result["loss"][-1], "0.001")
+    assert result["accuracy"][-1] == 1.0
+    deeper = shown.again(lambda body: body["model"].update(hidden=[8, 8, 8]))
+    assert len(deeper["grad_norm"]) == 4
+
+
+# ---- 3 the variants
+
+
+@claims("sgd-noisy-gradient")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 50
+    (run,) = shown.runs
+    assert shown.body["noise"] == {"std": 1, "seed": 0}
+    tail = run.step_lengths()[-25:]
+    assert shown.says(tail.mean(), "0.15") and shown.below(run.distance()[-25:].max(), "0.5")  # never settling
+    (clean,) = runs_of(shown.again(lambda body: body.pop("noise")))
+    assert shown.below(clean.step_lengths()[-25:].mean(), "0.001") and clean.distance()[-1] < 1e-3
+    (other,) = runs_of(shown.again(lambda body: body["noise"].update(seed=1)))
+    assert not np.allclose(other.x, run.x)
+    assert 0.1 < other.step_lengths()[-25:].mean() < 0.2 and other.distance()[-25:].max() < 0.5
+
+
+def _rises(loss: list[float]) -> int:
+    return int(np.sum(np.diff(loss) > 0))
+
+
+@claims("minibatch-network")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert shown.body["batch_size"] == 10 and shown.body["dataset"]["n"] == 200 and result["steps"][-1] == 1000
+    assert _rises(result["loss"]) > 0 and shown.below(result["loss"][-1], "0.05") and result["accuracy"][-1] == 1.0
+    full = shown.again(lambda body: body.update(batch_size=None))
+    assert _rises(full["loss"]) == 0
+    assert 0.5 < result["loss"][-1] / full["loss"][-1] < 2  # about as low as full batch
+    single = shown.again(lambda body: body.update(batch_size=1))
+    assert _rises(single["loss"]) > 2 * _rises(result["loss"])
+
+
+@claims("canyon-gd")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    (run,) = shown.runs
+    assert shown.body["surface"] == {"expression": "0.1*x**2 + 2*y**2"} and shown.body["start"] == [-5, -2]
+    assert np.allclose(run.y[1:] / run.y[:-1], -0.6, rtol=1e-12) and np.allclose(run.x[1:] / run.x[:-1], 0.92)
+    assert np.all(np.sign(run.y[1:]) != np.sign(run.y[:-1]))  # the zig-zag
+    assert shown.says(run.x[20], "−0.94")
+    assert np.allclose(path(run), book_2d(lambda x1, x2, s1, s2: (x1 - 0.4 * 0.2 * x1, x2 - 0.4 * 4 * x2, 0, 0)))
+    assert shown.says(run.x[20], "−0.943467") and shown.says(run.y[20], "−0.000073")
+
+
+@claims("canyon-gd-diverges")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    (run,) = shown.runs
+    assert np.allclose(run.x[1:] / run.x[:-1], 0.88) and np.allclose(run.y[1:] / run.y[:-1], -1.4, rtol=1e-12)
+    assert np.all(np.diff(np.abs(run.y)) > 0) and np.all(np.diff(np.abs(run.x)) < 0)
+    assert shown.says(run.y[20], "−1673")
+    assert shown.says(run.x[20], "−0.387814") and shown.says(run.y[20], "−1673.365109")  # the book's numbers
+    (half,) = runs_of(shown.again(set_lr(0, 0.5)))
+    assert np.all(np.abs(half.y) == 2.0) and abs(half.x[20]) > 0.5  # no growth in y; x crawls
+
+
+@claims("canyon-momentum")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    gd, momentum = shown.runs
+    assert momentum.raw["params"]["dampening"] == 0 and not momentum.raw["params"]["nesterov"]
+    # PyTorch's SGD(momentum=0.5) and the book's momentum_2d are the same update, step for step
+    assert np.allclose(path(momentum), book_2d(book_momentum(0.6, 0.5)), rtol=1e-12, atol=1e-15)
+    assert shown.says(momentum.x[20], "0.007188") and shown.says(momentum.y[20], "0.002553")
+    assert shown.says(momentum.distance()[20], "0.008") and shown.says(gd.distance()[20], "0.94")
+    closer = momentum.distance() < gd.distance()
+    assert not closer[1] and np.all(closer[2:])  # from step 2 on
+    lighter = runs_of(shown.again(set_lr(1, 0.6, momentum=0.25)))[1]
+    assert np.allclose(path(lighter), book_2d(book_momentum(0.6, 0.25)), rtol=1e-12, atol=1e-15)
+    assert shown.says(lighter.x[20], "−0.126") and shown.says(lighter.y[20], "−0.187")
+
+
+@claims("nesterov")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 50
+    heavy, nesterov = shown.runs
+    assert not heavy.raw["params"]["nesterov"] and nesterov.raw["params"]["nesterov"]
+    assert {k: v for k, v in heavy.raw["params"].items() if k != "nesterov"} == {
+        k: v for k, v in nesterov.raw["params"].items() if k != "nesterov"
+    }
+    assert shown.above(np.abs(heavy.y[20:]).max(), "0.5") and shown.below(np.abs(nesterov.y[20:]).max(), "0.003")
+    assert 0.25 < nesterov.loss[50] / heavy.loss[50] < 0.4  # about a third
+
+    def fast(body: dict[str, Any]) -> None:
+        body.update(steps=20, optimizers=[{"name": "sgd", "params": {"lr": 0.6, "momentum": 0.5, "nesterov": True}}])
+
+    (fast_nesterov,) = runs_of(shown.again(fast))
+    assert abs(fast_nesterov.y[-1]) > 1e6 and abs(fast_nesterov.y[-1]) > abs(fast_nesterov.y[-3])
+
+
+@claims("adagrad")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    small, large = shown.runs
+    assert np.allclose([small.x[1] - small.x[0], small.y[1] - small.y[0]], [0.4, 0.4], rtol=1e-8)
+    assert np.all(np.diff(small.step_lengths()) < 0)
+    assert np.all(np.abs(np.diff(small.x))[1:] > np.abs(np.diff(small.y))[1:])  # then larger steps along flat x
+    assert shown.says(small.x[20], "−2.38") and np.hypot(large.x[20], large.y[20]) < 0.003
+    assert np.abs(path(small) - book_2d(book_adagrad(0.4))).max() < 1e-5  # the book's numbers to 5 decimals
+    assert np.abs(path(large) - book_2d(book_adagrad(2.0))).max() < 1e-5
+    assert about(small.x[20], -2.382563, 5) and about(small.y[20], -0.158591, 5)
+
+
+@claims("rmsprop")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    (run,) = shown.runs
+    assert run.raw["params"]["alpha"] == 0.9
+    assert shown.below(run.distance()[20], "0.011")
+    assert np.all(np.abs(run.y[7:]) < 1e-3) and abs(run.x[7]) > 0.9  # y there within a few steps, x still far
+    assert np.all(np.diff(np.abs(run.x)) < 0)
+    assert shown.says(run.x[20], "−0.0106")
+    assert np.abs(path(run) - book_2d(book_rmsprop(0.4, 0.9))).max() < 1e-5
+    assert shown.says(book_2d(book_rmsprop(0.4, 0.9))[20, 0], "−0.010599")
+
+
+@claims("adam")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 100
+    (run,) = shown.runs
+    assert run.raw["params"]["betas"] == [0.9, 0.999]
+    assert np.allclose([run.x[1], run.y[1]], [-4.6, -1.6], rtol=1e-8)
+    assert run.x.max() > 0 and shown.says(run.x.max(), "1.1")  # overshoots in x, then comes back
+    assert shown.below(run.loss[100], "0.001")
+    (rmsprop,) = runs_of(
+        shown.again(lambda b: b.update(steps=20, optimizers=[{"name": "rmsprop", "params": {"lr": 0.4, "alpha": 0.9}}]))
+    )
+    assert shown.says(run.loss[20], "0.19") and shown.says(rmsprop.loss[20], "0.00001")
+
+
+# ---- 4 vanishing and exploding gradients
+
+
+@claims("vanishing-gradients")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert shown.body["model"]["hidden"] == [8, 8, 8, 8] and shown.body["model"]["activation"] == "sigmoid"
+    assert result["steps"][-1] == 1000 and shown.body["optimizer"] == {"name": "sgd", "params": {"lr": 0.1}}
+    first = np.array(result["grad_norm"])[:, 0]
+    assert len(first) == 5 and np.all(np.diff(first) > 0)
+    assert [round(g, n) for g, n in zip(first, (3, 2, 2, 2, 2), strict=True)] == [0.002, 0.01, 0.03, 0.12, 0.37]
+    assert shown.says(first[-1] / first[0], "200", unit=100)  # about 200 times smaller
+    assert shown.says(result["loss"][0], "0.82") and shown.says(result["loss"][-1], "0.69")
+    tanh = shown.again(lambda body: body["model"].update(activation="tanh"))
+    relu = shown.again(lambda body: body["model"].update(activation="relu", init="he"))
+    for better in (tanh, relu):
+        assert shown.below(better["loss"][-1], "0.01") and better["grad_norm"][0][0] > 10 * first[0]
+
+
+@claims("exploding-gradients")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert shown.body["model"]["init"] == "normal" and shown.body["model"]["init_scale"] == 3
+    grads = np.array(result["grad_norm"])
+    assert shown.above(grads[:, 0].min(), "80")
+    assert np.all(grads[:, 1:] == 0.0)  # from step 10 on: dead
+    assert result["steps"][1] == 10
+    assert abs(result["loss"][-1] - LN2) < 1e-6 and result["accuracy"][-1] == 0.5
+    early = shown.again(lambda body: body.update(steps=10, record_every=1))
+    assert (
+        shown.says(early["loss"][0], "650", unit=10)
+        and shown.above(max(early["loss"]), "10000")
+        and early["loss"][-1] < 1
+    )
+    # He initialization's standard deviation √(2/fan_in): 1 for the 2 inputs, 0.5 for 8
+    assert math.sqrt(2 / 2) == 1 and math.sqrt(2 / 8) == 0.5
+
+
+# ---- 5 clipping and normalization
+
+
+@claims("clipping-surface")
+def _(shown: Shown) -> None:
+    (run,) = shown.runs
+    assert shown.body["clip"] == {"max_norm": 5}
+    assert shown.says(run.grad_norm[0], "99") and shown.says(0.04 * run.grad_norm[0], "4")
+    assert run.step_lengths().max() <= 0.2 + 1e-9
+    clipped = run.grad_norm[:-1] > 5
+    assert np.all(clipped[:9]) and not clipped[9:].any()  # only the first 9 steps
+    assert np.allclose(run.step_lengths()[9:], 0.04 * run.grad_norm[9:-1], rtol=1e-9)
+    assert run.steps_taken == 500 and shown.below(run.distance((3, 0.5))[-1], "0.001")
+    (bare,) = runs_of(shown.again(lambda body: body.pop("clip")))
+    assert bare.status == "diverged" and bare.steps_taken <= 4
+
+
+@claims("clipping-network")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert shown.body["clip"] == {"max_norm": 1}
+    assert (
+        shown.says(result["loss"][0], "650", unit=10)
+        and shown.below(result["loss"][-1], "0.2")
+        and result["accuracy"][-1] >= 0.95
+    )
+    assert np.all(np.array(result["grad_norm"])[:, 0] > 80)  # measured before clipping
+    bare = shown.again(lambda body: body.pop("clip"))
+    assert abs(bare["loss"][-1] - LN2) < 1e-6 and bare["accuracy"][-1] == 0.5
+    clipped, exploding = (parse_qsl(SCENES[i]["query"]) for i in ("clipping-network", "exploding-gradients"))
+    assert [pair for pair in clipped if pair != ("clip", "norm:1")] == exploding  # the same network, clipped
+
+
+@claims("normalization")
+def _(shown: Shown) -> None:
+    (run,) = shown.runs
+    assert shown.body["surface"] == {"name": "quadratic", "params": {"kappa": 1}}
+    assert run.x[1] == 0.0 and run.y[1] == 0.0 and run.status == "converged" and run.steps_taken == 1
+
+    def stretched(lr: float) -> Callable[[dict[str, Any]], None]:
+        def change(body: dict[str, Any]) -> None:
+            body["surface"]["params"]["kappa"] = 20
+            body["optimizers"][0]["params"]["lr"] = lr
+            body["steps"] = 200
+
+        return change
+
+    (best,) = runs_of(shown.again(stretched(2 / 21)))  # 2/(λmin + λmax): the best single learning rate
+    assert shown.says(best.first(best.distance() < 0.001), "80", unit=20) and shown.says(0.001, "0.001")
+    (tried,) = runs_of(shown.again(stretched(0.095)))
+    assert np.all(np.sign(tried.y[1:21]) != np.sign(tried.y[:20]))  # the zig-zag
+
+
+# ---- 6 learning-rate schedules
+
+
+@claims("lr-decay")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 200
+    (run,) = shown.runs
+    assert np.allclose(run.lr, 0.1 * 0.97 ** np.arange(200), rtol=1e-12)
+    assert shown.body["noise"] == {"std": 1, "seed": 0}
+    (constant,) = runs_of(shown.again(lambda body: body.update(schedule={"name": "constant"})))
+    assert run.step_lengths()[-20:].mean() < constant.step_lengths()[-20:].mean() / 100
+    assert run.distance()[-20:].mean() < constant.distance()[-20:].mean() / 2
+    (cosine,) = runs_of(shown.again(lambda body: body.update(schedule={"name": "cosine"})))
+    assert cosine.step_lengths()[-20:].mean() < constant.step_lengths()[-20:].mean() / 100
+
+
+@claims("lr-warmup")
+def _(shown: Shown) -> None:
+    (run,) = shown.runs
+    assert np.allclose(run.lr[:10], 0.05 * np.arange(1, 11), rtol=1e-12) and run.lr[9] == 0.5
+    assert np.all(np.diff(run.lr[9:]) <= 0)  # then the cosine decay
+    assert run.distance()[-1] < 1e-6
+    assert max(abs(run.x[9]), abs(run.y[9])) < 1  # where the curvature 3x² + 1 is below 2/0.5 = 4
+    for schedule in ({"name": "constant"}, {"name": "cosine"}):
+        (bare,) = runs_of(shown.again(lambda body, s=schedule: body.update(schedule=s)))
+        assert bare.status == "diverged" and bare.steps_taken <= 3
+        assert bare.x[0] == -2.5 and shown.says(bare.x[1], "6.6")
+
+
+@claims("lr-cyclic")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 400
+    (run,) = shown.runs
+    assert np.isclose(run.lr.min(), 0.05) and np.isclose(run.lr.max(), 0.5)
+    peaks = [k for k in range(len(run.lr)) if np.isclose(run.lr[k], 0.5)]
+    assert peaks == [40, 120, 200, 280, 360]  # one cycle every 80 steps
+    assert shown.below(run.loss[-1], "0.2") and run.distance()[-1] < 0.05
+    (constant,) = runs_of(shown.again(lambda body: body.update(schedule={"name": "constant"})))
+    assert (
+        shown.above(constant.loss[200:].min(), "10") and constant.distance((-4, 3.5))[-1] < 1
+    )  # in a dip by its start
+    (elsewhere,) = runs_of(shown.again(lambda body: body.update(start=[-3, 3.5])))
+    assert elsewhere.loss[-1] > 1  # another dip
+
+
+# ---- 7 the backprop derivation
+
+
+def _chain_rule(result: dict[str, Any], slope: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> list[float]:
+    """The narration's formulas, on the initial weights: the norms of ∂L/∂W₁ and ∂L/∂W₂."""
+    X, y = np.array(result["data"]["x"]), np.array(result["data"]["y"])[:, None]
+    (layer1, layer2) = result["weights"]["initial"]
+    W1, b1, W2, b2 = (np.array(layer1["W"]), np.array(layer1["b"]), np.array(layer2["W"]), np.array(layer2["b"]))
+    z1 = X @ W1 + b1
+    h = np.tanh(z1) if slope is _tanh_slope else np.maximum(z1, 0)
+    o = h @ W2 + b2
+    delta2 = (1 / (1 + np.exp(-o)) - y) / len(X)
+    dW2 = h.T @ delta2
+    delta1 = (delta2 @ W2.T) * slope(z1, h)
+    dW1 = X.T @ delta1
+    loss = np.mean(np.maximum(o, 0) - o * y + np.log1p(np.exp(-np.abs(o))))  # the mean cross-entropy
+    assert np.isclose(loss, result["loss"][0], rtol=1e-12)
+    return [float(np.linalg.norm(dW1)), float(np.linalg.norm(dW2))]
+
+
+def _tanh_slope(z: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return 1 - h**2
+
+
+@claims("chain-rule")
+def _(shown: Shown) -> None:
+    def with_weights(body: dict[str, Any]) -> None:
+        body["include_weights"] = True
+
+    result = shown.again(with_weights)
+    assert result["loss"] == shown.result["loss"]
+    first = [row[0] for row in shown.result["grad_norm"]]
+    assert np.allclose(first, _chain_rule(result, _tanh_slope), rtol=1e-9)
+    assert shown.says(first[1], "0.47") and shown.says(first[0], "0.12")  # output layer, hidden layer
+    shapes = [np.array(layer["W"]).shape for layer in result["weights"]["initial"]]
+    assert shapes == [(2, 3), (3, 1)]
+    assert shown.result["loss"][-1] < shown.result["loss"][0]
+
+    def relu(body: dict[str, Any]) -> None:
+        with_weights(body)
+        body["model"]["activation"] = "relu"
+
+    relu_result = shown.again(relu)
+    relu_first = [row[0] for row in relu_result["grad_norm"]]
+    assert np.allclose(relu_first, _chain_rule(relu_result, lambda z, h: (z > 0).astype(float)), rtol=1e-9)
+
+
+# ---- 8 backprop in a network
+
+
+@claims("backprop-deep")
+def _(shown: Shown) -> None:
+    result = shown.result
+    grads = np.array(result["grad_norm"])
+    assert grads.shape[0] == 5 and shown.above(grads[:, 0].min(), "0.05") and shown.below(grads[:, 0].max(), "0.15")
+    assert np.all(grads > 0)  # no layer left behind
+    assert shown.below(result["loss"][-1], "0.01") and result["steps"][-1] == 1000
+    sigmoid = shown.again(lambda body: body["model"].update(activation="sigmoid", init="xavier"))
+    first = np.array(sigmoid["grad_norm"])[:, 0]
+    assert 150 < first[-1] / first[0] < 250  # about 200 times smaller
+
+
+# ---- 9 comparing and choosing optimizers
+
+
+@claims("compare-canyon")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    gd, momentum, adagrad, rmsprop, adam = shown.runs
+    assert [r.raw["optimizer"] for r in shown.runs] == ["sgd", "sgd", "adagrad", "rmsprop", "adam"]
+    assert shown.below(momentum.distance()[20], "0.011") and shown.below(rmsprop.distance()[20], "0.011")
+    assert shown.says(gd.distance()[20], "0.94") and abs(gd.x[20]) > 100 * abs(gd.y[20])  # along the flat direction
+    assert shown.says(adam.distance()[20], "1") and adam.x.max() > 0  # swung past the minimum
+    assert shown.says(adagrad.distance()[20], "2.4")
+    for run in (adagrad, rmsprop, adam):
+        assert np.isclose(abs(run.x[1] - run.x[0]), abs(run.y[1] - run.y[0]), rtol=1e-6)  # diagonal
+    for run in (gd, momentum):  # along the gradient (0.2x, 4y) = (−1, −8)
+        assert np.isclose((run.y[1] - run.y[0]) / (run.x[1] - run.x[0]), 8.0, rtol=1e-12)
+
+
+@claims("compare-rosenbrock")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 2000
+    gd, momentum, adam = shown.runs
+    within = {name: run.first(run.distance((1, 1)) < 0.1) for name, run in (("m", momentum), ("a", adam))}
+    assert (
+        shown.says(within["m"], "580", unit=40)
+        and shown.says(within["a"], "850", unit=40)
+        and gd.first(gd.distance((1, 1)) < 0.1) is None
+    )
+    assert (
+        shown.below(adam.distance((1, 1))[-1], "0.00001") and adam.distance((1, 1))[-1] < momentum.distance((1, 1))[-1]
+    )
+    assert shown.below(momentum.distance((1, 1))[-1], "0.001")
+    assert shown.says(gd.distance((1, 1))[-1], "0.8")
+    (faster,) = runs_of(shown.again(lambda b: b.update(optimizers=[{"name": "sgd", "params": {"lr": 0.002}}])))
+    assert momentum.distance((1, 1))[-1] < faster.distance((1, 1))[-1] < gd.distance((1, 1))[-1]
+
+
+@claims("compare-saddle")
+def _(shown: Shown) -> None:
+    assert shown.result["surface"]["saddles"] == [{"x": 0.0, "y": 0.0, "f": 0.0}]
+    gd, momentum, rmsprop, adam = (run.first(np.abs(run.y) > 1) for run in shown.runs)  # |y| past 1
+    assert shown.says(gd, "150", unit=20) and shown.below(max(rmsprop, adam), "20") and shown.below(momentum, "35")
+    for run in shown.runs:  # no lower bound: heading for −∞
+        assert run.loss[-1] < 0 and run.loss[-1] < run.loss[-2] and run.status != "converged"
+    ridge = runs_of(shown.again(lambda body: body.update(start=[-1.8, 0])))
+    for run in ridge:
+        assert np.all(run.y == 0.0) and abs(run.x[-1]) < 1.8  # on the line y = 0, toward the saddle
+
+
+# ---- 10 a worked case: linear regression
+
+
+LINREG_DATA = np.array([(-1, -0.9), (-0.5, 0.1), (0, 1.1), (0.5, 1.9), (1, 3.1)])
+
+
+@claims("linreg-surface")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 30
+    (run,) = shown.runs
+    x, y = LINREG_DATA.T
+    w, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
+    assert shown.says(w, "1.96") and shown.says(b, "1.06")
+    # the scene's formula is the mean of ½(w·x + b − y)² over the five points
+    for wk, bk, loss in zip(run.x, run.y, run.loss, strict=True):
+        assert np.isclose(loss, np.mean(0.5 * (wk * x + bk - y) ** 2), rtol=1e-12, atol=1e-15)
+    assert shown.body["start"] == [0, 0] and shown.below(run.distance((w, b))[30], "0.001")
+    assert np.all(np.abs(run.y[1:] - b) < np.abs(run.x[1:] - w))  # b first
+    assert np.isclose(np.mean(x**2), 0.5) and np.isclose(np.mean(np.ones_like(x)), 1)  # curvatures: twice along b
+    (past,) = runs_of(shown.again(set_lr(0, 2.1)))
+    assert np.all(np.diff(np.abs(past.y[1:] - b)) > 0) and abs(past.x[-1] - w) < 1e-3
+
+
+@claims("linreg-minibatch")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert result["task"] == "regression" and shown.body["batch_size"] == 10 and shown.body["dataset"]["n"] == 200
+    assert shown.above(result["loss"][-1], "0.007") and shown.below(result["loss"][-1], "0.013")
+    X, y = np.array(result["data"]["x"]), np.array(result["data"]["y"])
+    assert X.shape == (200, 2)
+    fit, residual = np.linalg.lstsq(np.column_stack([X, np.ones(200)]), y, rcond=None)[:2]
+    assert np.abs(fit - [0.8, -0.5, 0.2]).max() < 0.05 and 0.08 < math.sqrt(residual[0] / 200) < 0.12  # the data
+    weights = shown.again(lambda body: body.update(include_weights=True))["weights"]["final"]
+    (W1, b1), (W2, b2) = [(np.array(layer["W"]), np.array(layer["b"])) for layer in weights]
+    w, b = (W1 @ W2).ravel(), float((b1 @ W2 + b2)[0])
+    assert shown.below(np.abs([*(w - [0.8, -0.5]), b - 0.2]).max(), "0.05")
+    full = shown.again(lambda body: body.update(batch_size=200))
+    assert _rises(full["loss"]) == 0 and 0.007 < full["loss"][-1] < 0.013
+
+
+# ---- 11 where things go
+
+
+@claims("newton")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    gd, newton = shown.runs
+    assert (newton.x[1], newton.y[1]) == (0.0, 0.0) and newton.status == "converged" and newton.steps_taken == 1
+    assert shown.says(gd.distance()[20], "0.94")
+
+    def rosenbrock(body: dict[str, Any]) -> None:
+        body.update(surface={"name": "rosenbrock"}, optimizers=[{"name": "newton"}])
+        del body["start"]
+
+    (valley,) = runs_of(shown.again(rosenbrock))
+    assert valley.steps_taken <= 10 and valley.distance((1, 1))[-1] < 1e-9
+
+
+@claims("saddle-free-newton")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 20
+    gd, newton, free = shown.runs
+    assert (newton.x[1], newton.y[1]) == (0.0, 0.0) and newton.status == "converged" and newton.steps_taken == 1
+    assert np.allclose(free.y[1:] / free.y[:-1], 2, rtol=1e-3)  # doubling along y
+    assert np.all(np.diff(free.loss) < 0)  # always downhill
+    assert np.allclose(gd.y[1:] / gd.y[:-1], 1.2, rtol=1e-12)
+    assert np.all(free.loss[1:] < gd.loss[1:])
+
+
+@claims("adaptive-rotated")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 100
+    gd, rmsprop, adam, newton = shown.runs
+    assert shown.body["surface"]["params"] == {"kappa": 50, "angle": 45}
+    assert shown.above(min(rmsprop.distance()[100], adam.distance()[100]), "0.4")
+    assert shown.below(gd.distance()[100], "0.02")
+    assert newton.distance()[1] < 1e-12
+    aligned = runs_of(shown.again(lambda body: body["surface"]["params"].update(angle=0)))
+    assert shown.below(aligned[1].distance()[100], "0.00001") and aligned[3].distance()[1] < 1e-12
+
+
+# ---- 12 summary
+
+
+@claims("summary")
+def _(shown: Shown) -> None:
+    result = shown.result
+    assert shown.body["model"]["hidden"] == [8, 8] and shown.body["dataset"]["name"] == "spiral"
+    assert (
+        shown.above(100 * result["accuracy"][-1], "95")
+        and shown.below(result["loss"][-1], "0.05")
+        and result["steps"][-1] == 1000
+    )
+    plain = shown.again(lambda body: body.update(optimizer={"name": "sgd", "params": {"lr": 0.03}}))
+    assert shown.above(plain["loss"][-1], "0.6")
+    tuned = shown.again(lambda body: body.update(optimizer={"name": "sgd", "params": {"lr": 0.3, "momentum": 0.9}}))
+    assert shown.below(tuned["loss"][-1], "0.1")
+
+
+# ---- every scene is checked
+
+
+@pytest.fixture(scope="module")
+def catalog(client):
+    return catalog_from(client)
+
+
+def test_every_scene_has_a_check():
+    assert set(CHECKS) == set(SCENES), {"unchecked": set(SCENES) - set(CHECKS), "no scene": set(CHECKS) - set(SCENES)}
+
+
+@pytest.mark.parametrize("scene_id", list(SCENES))
+def test_what_the_scene_says_is_what_the_api_computes(scene_id, client, catalog):
+    path, body = scene_request(SCENES[scene_id], catalog)
+    answer = client.post(path, json=body)
+    assert answer.status_code == 200, answer.text
+    CHECKS[scene_id](Shown(SCENES[scene_id], client, path, body, answer.json()))

@@ -1,0 +1,161 @@
+"""/present in a headless chromium: the built-in deck scene by scene, in zh and en, driven by the keys a
+presenter's clicker sends, pressed on the page or inside the scene's frame; every scene drawn with data."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+from playwright.sync_api import Frame, Page, expect
+
+
+def tid(name: str) -> str:
+    return f'[data-testid="{name}"]'
+
+
+def course(server: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{server}/api/decks/course") as response:
+        return json.load(response)
+
+
+def scene_frame(page: Page) -> Frame:
+    handle = page.locator("iframe.scene-frame.current").element_handle()
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
+
+
+def wait_drawn(page: Page, index: int) -> Frame:
+    """Scene `index` (1-based) is current, its frame said `ready` and its plots hold data."""
+    page.wait_for_function("i => document.body.dataset.shown === String(i)", arg=index, timeout=30_000)
+    frame = scene_frame(page)
+    frame.wait_for_function("() => document.body.hasAttribute('data-runs')", timeout=30_000)
+    return frame
+
+
+def plotted_points(frame: Frame) -> int:
+    """How many points the scene's plots hold (every Plotly figure in the frame)."""
+    return frame.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((g) => g.data ?? [])
+             .reduce((n, t) => n + (Array.isArray(t.x) ? t.x.length : 0) + (Array.isArray(t.z) ? t.z.length : 0), 0)"""
+    )
+
+
+def test_scene_from_the_hash_in_chinese(page: Page, server: str) -> None:
+    deck = course(server)
+    page.goto("/present?deck=course&lang=zh#3")
+    wait_drawn(page, 3)
+    scene = deck["scenes"][2]
+    expect(page.locator(tid("scene-title"))).to_have_text(scene["title"]["zh"])
+    expect(page.locator(tid("scene-index"))).to_have_text(f"3 / {len(deck['scenes'])}")
+    expect(page.locator(tid("narration"))).to_contain_text(scene["narration"]["zh"])
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    frame = scene_frame(page)
+    assert "lang=zh" in frame.url and "theme=projector" in frame.url
+    assert frame.evaluate("document.documentElement.lang") == "zh-CN"
+
+
+def test_clicker_and_keyboard(page: Page, server: str) -> None:
+    count = len(course(server)["scenes"])
+    page.goto("/present?deck=course&lang=en#1")
+    wait_drawn(page, 1)
+    for key, expected in [("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1), ("End", count),
+                          ("Home", 1)]:
+        page.keyboard.press(key)
+        expect(page.locator(tid("scene-index"))).to_have_text(f"{expected} / {count}")
+        assert page.evaluate("location.hash") == f"#{expected}"
+    page.keyboard.press("ArrowLeft")  # before the first scene: stays
+    expect(page.locator(tid("scene-index"))).to_have_text(f"1 / {count}")
+
+    page.keyboard.press("b")
+    expect(page.locator("#black")).to_be_visible()
+    page.keyboard.press("b")
+    expect(page.locator("#black")).to_be_hidden()
+    page.keyboard.press("n")
+    expect(page.locator(tid("narration"))).to_be_hidden()
+    page.keyboard.press("n")
+    expect(page.locator(tid("narration"))).to_be_visible()
+    page.keyboard.press("o")
+    expect(page.locator("#overview .overview-card")).to_have_count(count)
+    page.keyboard.press("Escape")
+    expect(page.locator("#overview")).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("x")
+    expect(page.locator("#help")).to_be_hidden()
+    # Keys are left alone while a form field has the focus.
+    page.locator(tid("lang")).focus()
+    page.keyboard.press("ArrowRight")
+    page.evaluate("document.activeElement.blur()")
+    expect(page.locator(tid("scene-index"))).to_have_text(f"1 / {count}")
+
+
+def test_overview_picks_a_scene(page: Page, server: str) -> None:
+    count = len(course(server)["scenes"])
+    page.goto("/present?deck=course&lang=en")
+    wait_drawn(page, 1)
+    page.keyboard.press("o")
+    page.locator("#overview .overview-card").nth(4).click()
+    expect(page.locator("#overview")).to_be_hidden()
+    expect(page.locator(tid("scene-index"))).to_have_text(f"5 / {count}")
+    wait_drawn(page, 5)
+
+
+def test_keys_pressed_inside_the_scene_move_the_deck(page: Page, server: str) -> None:
+    count = len(course(server)["scenes"])
+    page.goto("/present?deck=course&lang=en#2")
+    frame = wait_drawn(page, 2)
+    frame.locator("body").click(position={"x": 5, "y": 5})  # the focus is inside the frame now
+    assert page.evaluate("document.activeElement.tagName") == "IFRAME"
+    frame.locator("body").press("PageDown")
+    expect(page.locator(tid("scene-index"))).to_have_text(f"3 / {count}")
+    frame = wait_drawn(page, 3)
+    frame.locator("body").click(position={"x": 5, "y": 5})
+    frame.locator("body").press("ArrowLeft")
+    expect(page.locator(tid("scene-index"))).to_have_text(f"2 / {count}")
+
+
+def test_space_plays_the_scene(page: Page) -> None:
+    page.goto("/present?deck=course&lang=en#1")
+    frame = wait_drawn(page, 1)
+    page.keyboard.press(" ")
+    readouts = set()
+    for _ in range(6):
+        readouts.add(frame.locator('[data-testid="readout"]').inner_text())
+        page.wait_for_timeout(150)
+    assert len(readouts) > 1, f"the cursor did not move while playing: {readouts}"
+
+
+def test_fits_a_projector(page: Page) -> None:
+    page.goto("/present?deck=course&lang=zh#1")
+    frame = wait_drawn(page, 1)
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
+    assert frame.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
+    title_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.scene-title')).fontSize)")
+    notes_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.narration-text')).fontSize)")
+    assert title_px >= 18 and notes_px >= 18
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_scene_loads_with_data(page: Page, server: str, lang: str) -> None:
+    deck = course(server)
+    page.goto(f"/present?deck=course&lang={lang}#1")
+    for i, scene in enumerate(deck["scenes"], start=1):
+        frame = wait_drawn(page, i)
+        expect(page.locator(tid("scene-title"))).to_have_text(scene["title"][lang])
+        assert plotted_points(frame) > 0, f"scene {i} ({scene['id']}) plotted nothing"
+        if i < len(deck["scenes"]):
+            page.keyboard.press("ArrowRight")
+
+
+def test_unknown_deck_says_so(page_watch: Any) -> None:
+    page, watch = page_watch
+    watch.expect_console_error("Failed to load resource: the server responded with a status of 404 (Not Found)",
+                               "/api/decks/")
+    page.goto("/present?deck=nope&lang=en")
+    expect(page.locator("#message")).to_contain_text("nope")

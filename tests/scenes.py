@@ -1,0 +1,508 @@
+"""A scene's query read the way its page reads it, but strictly, and the API request the page then sends.
+
+The pages decode their URL with one table of fields each (static/js/state.js for the explorer,
+static/js/network/state.js for the Network view). There an unknown key, a value a codec cannot
+parse, or an optimizer, surface or schedule the catalog lacks quietly falls back to a default; a
+scene with a typo would still load, showing something else than its narration describes. This
+mirror of both tables refuses all of those instead, so the tests catch the typo. It also gives the
+body of POST /api/run (the explorer's `runBody`) or POST /api/train (the Network view's `trainBody`),
+so a test can check what a scene says against what the API computes for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, get_args
+from urllib.parse import parse_qsl
+
+from gdviz.api.models.train import LandscapeConfig, ModelConfig
+
+PAGES = {"surfaces": "/", "network": "/network"}
+MAX_OPTIMIZERS = 16  # the explorer keeps the first 16 `o` entries
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NAME = re.compile(r"[a-z_]+")
+
+
+class SceneError(ValueError):
+    """The query would not decode to what it says: the page would show a default in its place."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the API offers, as the pages learn it: names and parameter types."""
+
+    surfaces: dict[str, set[str]]  # name -> parameter names
+    optimizers: dict[str, dict[str, str]]  # name -> parameter name -> type (float, int, bool, betas)
+    schedules: dict[str, dict[str, str]]
+    datasets: set[str]
+    activations: set[str]
+    inits: set[str]
+    landscapes: set[str]
+
+
+def catalog_from(client: Any) -> Catalog:
+    def params(entries: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+        return {e["name"]: {p["name"]: p["type"] for p in e["params"]} for e in entries}
+
+    return Catalog(
+        surfaces={s["name"]: set(s["params"]) for s in client.get("/api/surfaces").json()},
+        optimizers=params(client.get("/api/optimizers").json()),
+        schedules=params(client.get("/api/schedules").json()),
+        datasets={d["name"] for d in client.get("/api/datasets").json()},
+        activations=set(get_args(ModelConfig.model_fields["activation"].annotation)),
+        inits=set(get_args(ModelConfig.model_fields["init"].annotation)),
+        landscapes=set(get_args(LandscapeConfig.model_fields["method"].annotation)),
+    )
+
+
+# ---- numbers as JavaScript writes and reads them -------------------------------------------------
+
+
+def js_number(value: float) -> str:
+    """JavaScript's String(number): the shortest digits that round-trip, laid out by ECMAScript's rules."""
+    if value == 0:
+        return "0"
+    if value < 0:
+        return "-" + js_number(-value)
+    _, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    k, n = len(text), len(text) + exponent  # value = 0.text × 10ⁿ
+    if k <= n <= 21:
+        return text + "0" * (n - k)
+    if 0 < n <= 21:
+        return text[:n] + "." + text[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * -n + text
+    mantissa = text[0] + ("." + text[1:] if k > 1 else "")
+    return f"{mantissa}e{'+' if n - 1 > 0 else '-'}{abs(n - 1)}"
+
+
+def _js_value(value: float) -> int | float:
+    """A parsed number as JSON.stringify writes it: 20, not 20.0."""
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _number(raw: str, lo: float = -math.inf, hi: float = math.inf, integer: bool = False) -> int | float:
+    if not _NUMBER.fullmatch(raw):
+        raise SceneError(f"{raw!r} is not a number")
+    value = float(raw)
+    if not lo <= value <= hi or (integer and not value.is_integer()):
+        raise SceneError(f"{raw} is outside [{lo}, {hi}]" + (" or not an integer" if integer else ""))
+    return _js_value(value)
+
+
+# ---- the codecs of state.js: parse strictly (raise where the page falls back), format as the page does ----
+
+
+@dataclass(frozen=True)
+class Codec:
+    parse: Callable[[str], Any]
+    format: Callable[[Any], str]
+
+
+def number(lo: float = -math.inf, hi: float = math.inf, integer: bool = False) -> Codec:
+    return Codec(lambda raw: _number(raw, lo, hi, integer), js_number)
+
+
+def text(max_length: int) -> Codec:
+    def parse(raw: str) -> str:
+        if len(raw) > max_length:
+            raise SceneError(f"longer than {max_length} characters")
+        return raw
+
+    return Codec(parse, lambda value: value)
+
+
+def _bool(raw: str) -> bool:
+    if raw not in ("1", "0"):
+        raise SceneError(f"{raw!r} is not 1 or 0")
+    return raw == "1"
+
+
+BOOL = Codec(_bool, lambda value: "1" if value else "0")
+
+
+def _number_map(raw: str) -> dict[str, int | float]:
+    out = {}
+    for part in raw.split(","):
+        key, _, value = part.partition(":")
+        if not key or ":" in value:
+            raise SceneError(f"{part!r} is not key:number")
+        out[key] = _number(value)
+    return out
+
+
+NUMBER_MAP = Codec(_number_map, lambda m: ",".join(f"{k}:{js_number(v)}" for k, v in m.items()))
+
+
+def _pair(raw: str) -> list[int | float]:
+    parts = raw.split(",")
+    if len(parts) != 2:
+        raise SceneError(f"{raw!r} is not two numbers")
+    return [_number(p, -1e6, 1e6) for p in parts]
+
+
+PAIR = Codec(_pair, lambda value: ",".join(js_number(v) for v in value))
+
+
+def _hyperparameter(raw: str) -> Any:
+    if raw in ("true", "false"):
+        return raw == "true"
+    if "," in raw:
+        return [_number(p) for p in raw.split(",")]
+    return _number(raw)
+
+
+def _format_hyperparameter(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(js_number(v) for v in value)
+    return js_number(value)
+
+
+def _entry(raw: str) -> dict[str, Any]:
+    name, *fields = raw.split(";")
+    if not _NAME.fullmatch(name):
+        raise SceneError(f"{name!r} is not a name")
+    out: dict[str, Any] = {"name": name, "params": {}}
+    for field in fields:
+        key, sep, value = field.partition("=")
+        if not key or not sep:
+            raise SceneError(f"{field!r} is not key=value")
+        if key == "label":  # built-in scenes take their labels from the catalog, in the reader's language
+            raise SceneError("a built-in scene carries no label=")
+        if key in out["params"]:
+            raise SceneError(f"{key} given twice")
+        out["params"][key] = _hyperparameter(value)
+    return out
+
+
+def _format_entry(entry: dict[str, Any]) -> str:
+    return ";".join([entry["name"], *(f"{k}={_format_hyperparameter(v)}" for k, v in entry["params"].items())])
+
+
+ENTRY = Codec(_entry, _format_entry)
+SCHEDULE = Codec(
+    lambda raw: {"name": (e := _entry(raw))["name"], **e["params"]},
+    lambda s: _format_entry({"name": s["name"], "params": {k: v for k, v in s.items() if k != "name"}}),
+)
+
+
+def _clip(raw: str) -> dict[str, int | float]:
+    kind, _, value = raw.partition(":")
+    limit = _number(value, 0)
+    if kind not in ("norm", "value") or not limit:
+        raise SceneError(f"{raw!r} is not norm:<c> or value:<c> with c > 0")
+    return {"max_norm": limit} if kind == "norm" else {"value": limit}
+
+
+CLIP = Codec(
+    _clip, lambda c: f"norm:{js_number(c['max_norm'])}" if "max_norm" in c else f"value:{js_number(c['value'])}"
+)
+
+
+def _layers(raw: str) -> list[int]:
+    units = [_number(u, 1, 64, integer=True) for u in raw.split(",")] if raw else []
+    if not 1 <= len(units) <= 4:
+        raise SceneError(f"{raw!r} is not 1 to 4 layers")
+    return units
+
+
+LAYERS = Codec(_layers, lambda units: ",".join(str(u) for u in units))
+
+# ---- the two tables: query key, state path, codec, repeated ----
+
+Field = tuple[str, str, Codec, bool]
+
+EXPLORER_DEFAULTS: dict[str, Any] = {
+    "surface": "rosenbrock",
+    "surfaceParams": {},
+    "expression": "x**2 + 3*y**2",
+    "start": None,
+    "optimizers": [
+        {"name": "sgd", "params": {"lr": 0.001}},
+        {"name": "sgd", "params": {"lr": 0.001, "momentum": 0.9}},
+        {"name": "adam", "params": {"lr": 0.05}},
+    ],
+    "steps": 500,
+    "every": 1,
+    "schedule": {"name": "constant"},
+    "clip": None,
+    "noise": {"std": 0, "seed": 0},
+    "l1": 0,
+    "l2": 0,
+    "tol": 0,
+    "view": {"threeD": False, "logColor": True, "speed": 1, "wholePath": False},
+    "cursor": None,
+}
+EXPLORER_FIELDS: list[Field] = [
+    ("s", "surface", text(40), False),
+    ("sp", "surfaceParams", NUMBER_MAP, False),
+    ("f", "expression", text(300), False),
+    ("start", "start", PAIR, False),
+    ("o", "optimizers", ENTRY, True),
+    ("n", "steps", number(1, 100000, True), False),
+    ("every", "every", number(1, 100000, True), False),
+    ("sch", "schedule", SCHEDULE, False),
+    ("clip", "clip", CLIP, False),
+    ("noise", "noise.std", number(0), False),
+    ("seed", "noise.seed", number(0, 2**32 - 1, True), False),
+    ("l1", "l1", number(0), False),
+    ("l2", "l2", number(0), False),
+    ("tol", "tol", number(0), False),
+    ("3d", "view.threeD", BOOL, False),
+    ("log", "view.logColor", BOOL, False),
+    ("speed", "view.speed", number(0.05, 100), False),
+    ("whole", "view.wholePath", BOOL, False),
+    ("k", "cursor", number(0, 100000, True), False),
+]
+
+NETWORK_DEFAULTS: dict[str, Any] = {
+    "dataset": {"name": "spiral", "n": 200, "noise": 0.05, "seed": 0},
+    "hidden": [8, 8],
+    "activation": "tanh",
+    "init": "xavier",
+    "initScale": 1,
+    "modelSeed": 0,
+    "optimizer": {"name": "adam", "params": {"lr": 0.03}},
+    "steps": 1000,
+    "batchSize": None,
+    "l2": 0,
+    "dropout": 0,
+    "clip": None,
+    "schedule": {"name": "constant"},
+    "recordEvery": 10,
+    "landscape": "pca",
+    "view": {"speed": 1},
+    "cursor": None,
+}
+NETWORK_FIELDS: list[Field] = [
+    ("ds", "dataset.name", text(20), False),
+    ("dn", "dataset.n", number(4, 2000, True), False),
+    ("noise", "dataset.noise", number(0, 5), False),
+    ("dseed", "dataset.seed", number(0, 2**32 - 1, True), False),
+    ("h", "hidden", LAYERS, False),
+    ("act", "activation", text(20), False),
+    ("init", "init", text(20), False),
+    ("iscale", "initScale", number(1e-6, 100), False),
+    ("mseed", "modelSeed", number(0, 2**32 - 1, True), False),
+    ("o", "optimizer", ENTRY, False),
+    ("n", "steps", number(1, 20000, True), False),
+    ("bs", "batchSize", number(1, 2000, True), False),
+    ("l2", "l2", number(0), False),
+    ("drop", "dropout", number(0, 0.95), False),
+    ("clip", "clip", CLIP, False),
+    ("sch", "schedule", SCHEDULE, False),
+    ("r", "recordEvery", number(1, 20000, True), False),
+    ("land", "landscape", text(10), False),
+    ("speed", "view.speed", number(0.05, 100), False),
+    ("k", "cursor", number(0, 2001, True), False),
+]
+
+
+def _write(state: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        state = state[key]
+    state[last] = value
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    if query.startswith("?"):
+        raise SceneError("a scene's query has no leading '?'")
+    try:
+        return parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError as error:
+        raise SceneError(f"not a query string: {error}") from None
+
+
+def decode(query: str, fields: list[Field], defaults: dict[str, Any]) -> dict[str, Any]:
+    """The state the page's decode gives, refusing every key and value that it would ignore."""
+    table = {key: (path, codec, repeated) for key, path, codec, repeated in fields}
+    state = copy.deepcopy(defaults)
+    seen: dict[str, list[Any]] = {}
+    for key, raw in _pairs(query):
+        if key not in table:
+            raise SceneError(f"unknown key {key!r}")
+        path, codec, repeated = table[key]
+        if key in seen and not repeated:
+            raise SceneError(f"{key} given twice: the page reads only the first")
+        try:
+            seen.setdefault(key, []).append(codec.parse(raw))
+        except SceneError as error:
+            raise SceneError(f"{key}={raw}: {error}") from None
+    for key, values in seen.items():
+        path, _, repeated = table[key]
+        if repeated and len(values) > MAX_OPTIMIZERS:
+            raise SceneError(f"more than {MAX_OPTIMIZERS} {key}= entries")
+        _write(state, path, values if repeated else values[0])
+    return state
+
+
+def canonical(query: str, fields: list[Field]) -> str:
+    """The query with its fields in the table's order, each value as the page itself would write it."""
+    by_key: dict[str, list[str]] = {}
+    for key, raw in _pairs(query):
+        by_key.setdefault(key, []).append(raw)
+    out = []
+    for key, _, codec, _ in fields:
+        out += [(key, codec.format(codec.parse(raw))) for raw in by_key.get(key, [])]
+    return "&".join(f"{_form(k)}={_form(v)}" for k, v in out)
+
+
+def _form(value: str) -> str:
+    """application/x-www-form-urlencoded, as URLSearchParams.toString() writes it."""
+    safe = b"*-._"
+    return "".join(
+        chr(b) if chr(b).isascii() and (chr(b).isalnum() or b in safe) else "+" if b == 32 else f"%{b:02X}"
+        for b in value.encode()
+    )
+
+
+# ---- the catalog checks the explorer's sanitize() makes (and the API's types) ----
+
+
+def _check_params(what: str, given: dict[str, Any], types: dict[str, str]) -> None:
+    for key, value in given.items():
+        if key not in types:
+            raise SceneError(f"{what} has no parameter {key!r}")
+        kind = types[key]
+        ok = {
+            "bool": isinstance(value, bool),
+            "betas": isinstance(value, list) and len(value) == 2,
+            "int": isinstance(value, int) and not isinstance(value, bool),
+        }.get(kind, isinstance(value, int | float) and not isinstance(value, bool))
+        if not ok:
+            raise SceneError(f"{what}: {key}={value!r} is not a {kind}")
+
+
+def _check_optimizer(entry: dict[str, Any], catalog: Catalog) -> None:
+    if entry["name"] not in catalog.optimizers:
+        raise SceneError(f"unknown optimizer {entry['name']!r}")
+    _check_params(entry["name"], entry["params"], catalog.optimizers[entry["name"]])
+
+
+def _check_schedule(schedule: dict[str, Any], catalog: Catalog) -> None:
+    if schedule["name"] not in catalog.schedules:
+        raise SceneError(f"unknown schedule {schedule['name']!r}")
+    _check_params(
+        schedule["name"], {k: v for k, v in schedule.items() if k != "name"}, catalog.schedules[schedule["name"]]
+    )
+
+
+def explorer_state(query: str, catalog: Catalog) -> dict[str, Any]:
+    state = decode(query, EXPLORER_FIELDS, EXPLORER_DEFAULTS)
+    keys = {key for key, _ in _pairs(query)}
+    if state["surface"] == "custom":
+        if "sp" in keys:
+            raise SceneError("a custom surface takes no sp=")
+    elif state["surface"] not in catalog.surfaces:
+        raise SceneError(f"unknown surface {state['surface']!r}")
+    else:
+        if "f" in keys:
+            raise SceneError("f= is read only with s=custom")
+        for key in state["surfaceParams"]:
+            if key not in catalog.surfaces[state["surface"]]:
+                raise SceneError(f"{state['surface']} has no parameter {key!r}")
+    for entry in state["optimizers"]:
+        _check_optimizer(entry, catalog)
+    _check_schedule(state["schedule"], catalog)
+    return state
+
+
+def network_state(query: str, catalog: Catalog) -> dict[str, Any]:
+    state = decode(query, NETWORK_FIELDS, NETWORK_DEFAULTS)
+    for what, value, known in (
+        ("dataset", state["dataset"]["name"], catalog.datasets),
+        ("activation", state["activation"], catalog.activations),
+        ("init", state["init"], catalog.inits),
+        ("landscape", state["landscape"], catalog.landscapes),
+    ):
+        if value not in known:
+            raise SceneError(f"unknown {what} {value!r}")
+    _check_optimizer(state["optimizer"], catalog)
+    _check_schedule(state["schedule"], catalog)
+    return state
+
+
+# ---- the request each page sends for its state ----
+
+
+def run_body(state: dict[str, Any]) -> dict[str, Any]:
+    """The explorer's runBody(state): the body of POST /api/run (and /api/run/stream)."""
+    custom = state["surface"] == "custom"
+    body: dict[str, Any] = {
+        "surface": {"expression": state["expression"]}
+        if custom
+        else {"name": state["surface"], "params": state["surfaceParams"]},
+        "steps": state["steps"],
+        "every": state["every"],
+        "tol": state["tol"],
+        "optimizers": [
+            {"name": o["name"], "params": o["params"], **({"label": o["label"]} if o.get("label") else {})}
+            for o in state["optimizers"]
+        ],
+        "schedule": state["schedule"],
+    }
+    if state["noise"]["std"] > 0:
+        body["noise"] = state["noise"]
+    if state["l1"] or state["l2"]:
+        body["regularization"] = {"l1": state["l1"], "l2": state["l2"]}
+    if state["clip"] is not None:
+        body["clip"] = state["clip"]
+    if state["start"]:
+        body["start"] = state["start"]
+    return copy.deepcopy(body)
+
+
+def train_body(state: dict[str, Any]) -> dict[str, Any]:
+    """The Network view's trainBody(state): the body of POST /api/train (and /api/train/stream)."""
+    body: dict[str, Any] = {
+        "dataset": state["dataset"],
+        "model": {
+            "hidden": state["hidden"],
+            "activation": state["activation"],
+            "init": state["init"],
+            "init_scale": state["initScale"],
+            "seed": state["modelSeed"],
+        },
+        "optimizer": {"name": state["optimizer"]["name"], "params": state["optimizer"]["params"]},
+        "steps": state["steps"],
+        "batch_size": state["batchSize"],
+        "l2": state["l2"],
+        "dropout": state["dropout"],
+        "record_every": max(state["recordEvery"], math.ceil(state["steps"] / 2000)),
+        "boundary": {"n": 50},
+        "landscape": {"n": 25, "span": 1.0, "method": state["landscape"]},
+    }
+    if state["clip"] is not None:
+        body["clip"] = state["clip"]
+    if state["schedule"]["name"] != "constant":
+        body["schedule"] = state["schedule"]
+    return copy.deepcopy(body)
+
+
+def scene_state(scene: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    if scene["page"] == "surfaces":
+        return explorer_state(scene["query"], catalog)
+    if scene["page"] == "network":
+        return network_state(scene["query"], catalog)
+    raise SceneError(f"no grammar known for page {scene['page']!r}")
+
+
+def scene_request(scene: dict[str, Any], catalog: Catalog) -> tuple[str, dict[str, Any]]:
+    """(API path, body): what the scene's page posts when it opens the scene."""
+    state = scene_state(scene, catalog)
+    if scene["page"] == "surfaces":
+        return "/api/run", run_body(state)
+    return "/api/train", train_body(state)
+
+
+def fields_of(page: str) -> list[Field]:
+    return {"surfaces": EXPLORER_FIELDS, "network": NETWORK_FIELDS}[page]
