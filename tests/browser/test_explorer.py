@@ -91,6 +91,11 @@ def paths(page: Page) -> list[dict[str, Any]]:
     return traces(page, "contour")[FIXED:]
 
 
+def surface_grid(page: Page) -> dict[str, Any]:
+    """The surface under the paths (in 2D a figure of its own, below theirs)."""
+    return traces(page, "contour-surface")[0]
+
+
 def summary_rows(page: Page) -> list[dict[str, str]]:
     header = page.locator(f"{tid('summary')} thead th").all_inner_texts()
     rows = []
@@ -154,8 +159,9 @@ def test_default_run_fills_contour_series_and_summary(page: Page) -> None:
     assert page.locator("body").get_attribute("data-runs") == "3"
 
     contour = traces(page, "contour")
-    assert contour[0]["type"] == "contour"
-    assert len(contour[0]["x"]) > 10 and len(contour[0]["y"]) > 10
+    surface = surface_grid(page)
+    assert surface["type"] == "contour"
+    assert len(surface["x"]) > 10 and len(surface["y"]) > 10
     runs = contour[FIXED:]
     assert [run["name"] for run in runs] == ["SGD", "Momentum", "Adam"]
     for run in runs:
@@ -187,7 +193,7 @@ def test_default_run_fills_contour_series_and_summary(page: Page) -> None:
 
 def test_surface_and_added_optimizer_rerun(page: Page) -> None:
     done = open_explorer(page)
-    rosenbrock_grid = traces(page, "contour")[0]
+    rosenbrock_grid = surface_grid(page)
     assert (min(rosenbrock_grid["x"]), max(rosenbrock_grid["x"])) == (-2, 2)
 
     page.locator(tid("surface")).select_option("quadratic")
@@ -198,7 +204,7 @@ def test_surface_and_added_optimizer_rerun(page: Page) -> None:
     page.locator(tid("run")).click()
     settle(page, done)
 
-    grid = traces(page, "contour")[0]
+    grid = surface_grid(page)
     assert (min(grid["x"]), max(grid["x"])) == (-3, 3)  # the quadratic's domain
     assert (min(grid["y"]), max(grid["y"])) == (-2, 2)
     assert grid != rosenbrock_grid
@@ -319,7 +325,7 @@ def test_permalink_reproduces_the_view(watched: Any) -> None:
     assert copy.locator(tid("steps")).input_value() == "200"
     assert copy.locator(tid("schedule")).input_value() == "cosine"
     assert paths(copy) == original
-    assert traces(copy, "contour")[0] == traces(page, "contour")[0]
+    assert surface_grid(copy) == surface_grid(page)
     assert summary_rows(copy) == summary_rows(page)
     assert readout(copy) == (3, 200)
 
@@ -340,7 +346,7 @@ def test_embed_shows_the_same_paths_without_chrome(watched: Any) -> None:
     assert len(runs) == 2 and all(len(run["x"]) == 201 for run in runs)
     assert (runs[0]["x"][0], runs[0]["y"][0]) == (1, -1)
     assert runs == paths(explorer)
-    assert traces(embed, "contour")[0] == traces(explorer, "contour")[0]
+    assert surface_grid(embed) == surface_grid(explorer)
 
 
 def test_click_on_contour_moves_the_start(page: Page) -> None:
@@ -423,7 +429,7 @@ def test_custom_formula_runs_and_refuses_attributes(page_watch: Any) -> None:
     expect(formula).to_be_visible()
     formula.fill("x**2 + 3*y**2")
     done = settle(page, done)
-    grid = traces(page, "contour")[0]
+    grid = surface_grid(page)
     assert (min(grid["x"]), max(grid["x"]), min(grid["y"]), max(grid["y"])) == (-3, 3, -3, 3)
     runs = paths(page)
     assert len(runs) == 3

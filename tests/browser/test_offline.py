@@ -275,7 +275,10 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
     narration = scenes[0].get("narration", {}).get(lang)
     if narration:
         expect(page.get_by_test_id("narration")).to_have_text(narration)
-    expect_scene(0)
+    first = expect_scene(0)
+    if scenes[0].get("autoplay"):  # it plays by itself, to the end
+        page.wait_for_function(f"document.body.dataset.step === '{first['max']}'", timeout=60_000)
+        assert not offline.state()["playing"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"offline-deck-{lang}.png")
     # Every scene, one after the other (→ and PageDown), then back (← and PageUp), and the ends.
@@ -301,13 +304,13 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
         state = expect_scene(network)
         page.screenshot(path=SHOTS / f"offline-deck-{lang}-network.png")
         page.get_by_test_id("scrub").fill("0")
-        first = page.evaluate("document.querySelector('[data-testid=main-plot]').data[0].z ?? null")
+        first_frame = page.evaluate("document.querySelector('[data-testid=main-plot]').data[0].z ?? null")
         page.keyboard.press("Space")
         page.wait_for_function(f"Number(document.body.dataset.step) >= {min(5, state['max'])}")
         page.keyboard.press("Space")
         moved = offline.state()
         assert moved["cursor"] > 0
-        if first is not None:
+        if first_frame is not None:
             page.get_by_test_id("scrub").fill(str(state["max"]))
-            assert page.evaluate("document.querySelector('[data-testid=main-plot]').data[0].z") != first
+            assert page.evaluate("document.querySelector('[data-testid=main-plot]').data[0].z") != first_frame
     assert offline.requests == [offline.url] and offline.errors == []

@@ -52,7 +52,7 @@ const escapeHTML = (value) =>
 
 function page({ lang, title, css, plotly, player, data }) {
   return `<!doctype html>
-<html lang="${HTML_LANG[lang] ?? lang}">
+<html lang="${escapeHTML(HTML_LANG[lang] ?? lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

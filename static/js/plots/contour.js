@@ -52,6 +52,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   const Plotly = window.Plotly;
   const background = document.createElement("div");
   background.className = "plot background";
+  background.dataset.testid = "contour-surface";
   element.before(background);
   // The legend is a figure of its own above the paths: redrawing a legend costs as much as the
   // paths themselves, and they are redrawn every frame while they grow; it changes once a run.
