@@ -150,6 +150,19 @@ def _pair(raw: str) -> list[int | float]:
 PAIR = Codec(_pair, lambda value: ",".join(js_number(v) for v in value))
 
 
+def _box(raw: str) -> dict[str, list[int | float]]:
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise SceneError(f"{raw!r} is not four numbers x0,x1,y0,y1")
+    x0, x1, y0, y1 = (_number(p, -1e6, 1e6) for p in parts)
+    if not (x0 < x1 and y0 < y1):
+        raise SceneError(f"{raw!r}: the box needs x0 < x1 and y0 < y1")
+    return {"x": [x0, x1], "y": [y0, y1]}
+
+
+BOX = Codec(_box, lambda box: ",".join(js_number(v) for v in (*box["x"], *box["y"])))
+
+
 def _hyperparameter(raw: str) -> Any:
     if raw in ("true", "false"):
         return raw == "true"
@@ -224,6 +237,7 @@ EXPLORER_DEFAULTS: dict[str, Any] = {
     "surface": "rosenbrock",
     "surfaceParams": {},
     "expression": "x**2 + 3*y**2",
+    "domain": None,
     "start": None,
     "optimizers": [
         {"name": "sgd", "params": {"lr": 0.001}},
@@ -246,6 +260,7 @@ EXPLORER_FIELDS: list[Field] = [
     ("sp", "surfaceParams", NUMBER_MAP, False),
     ("f", "expression", text(300), False),
     ("start", "start", PAIR, False),
+    ("dom", "domain", BOX, False),
     ("o", "optimizers", ENTRY, True),
     ("n", "steps", number(1, 100000, True), False),
     ("every", "every", number(1, 100000, True), False),
@@ -405,8 +420,8 @@ def explorer_state(query: str, catalog: Catalog) -> dict[str, Any]:
     elif state["surface"] not in catalog.surfaces:
         raise SceneError(f"unknown surface {state['surface']!r}")
     else:
-        if "f" in keys:
-            raise SceneError("f= is read only with s=custom")
+        if "f" in keys or "dom" in keys:
+            raise SceneError("f= and dom= are read only with s=custom")
         for key in state["surfaceParams"]:
             if key not in catalog.surfaces[state["surface"]]:
                 raise SceneError(f"{state['surface']} has no parameter {key!r}")
@@ -438,7 +453,7 @@ def run_body(state: dict[str, Any]) -> dict[str, Any]:
     """The explorer's runBody(state): the body of POST /api/run (and /api/run/stream)."""
     custom = state["surface"] == "custom"
     body: dict[str, Any] = {
-        "surface": {"expression": state["expression"]}
+        "surface": {"expression": state["expression"], **({"domain": state["domain"]} if state["domain"] else {})}
         if custom
         else {"name": state["surface"], "params": state["surfaceParams"]},
         "steps": state["steps"],

@@ -3,6 +3,7 @@
 import { t } from "./i18n.js";
 import { debounce, h } from "./dom.js";
 import { paramName, runLabels } from "./labels.js";
+import { guarded } from "./page.js";
 import { colorOf } from "./plots/colors.js";
 
 const SLIDER_STEPS = 1000;
@@ -134,7 +135,7 @@ export function createControls(root, { store, catalog, validateExpression }) {
     const reset = h("button", { type: "button", class: "link", title: t("explorer.start_reset_hint"),
       onclick: () => set({ start: null, cursor: null }) }, t("explorer.start_reset"));
     return [row("x₀, y₀", h("div", { class: "pair" }, ...startInputs, reset)),
-      h("p", { class: "hint" }, t("explorer.start_hint"))];
+      h("p", { class: "hint" }, t(guarded() ? "explorer.start_hint_guarded" : "explorer.start_hint"))];
   }
 
   // ── Optimizers ───────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
 import * as api from "./api.js";
 import { createControls } from "./controls.js";
 import { debounce } from "./dom.js";
+import { connectEmbed } from "./embed.js";
 import { copyText, download, embedSnippet, toCSV } from "./export.js";
 import { t, withLang } from "./i18n.js";
 import { runLabels } from "./labels.js";
@@ -20,8 +21,8 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 const GRID_N = 100; // points per axis of the surface: smooth contours, and the first one drawn within a second
 
-// In a slide, the bridge listens from the start: commands that come early wait for the view.
-const bridge = document.body.classList.contains("embed") ? import("./embed.js") : null;
+// In a slide the bridge (embed.js, imported above: the page's load event waits for it, and reveal.js
+// sends slide:start on that event) listens from the start; commands that come early wait for the view.
 // Before any figure is drawn, so that each one is drawn at the size it keeps.
 const hidden = hiddenParts();
 
@@ -145,6 +146,7 @@ async function main() {
     const signal = player.newRun();
     const surfaceKey = JSON.stringify(body.surface);
     const grid = gridFor(body.surface, signal);
+    grid.catch(() => {}); // a surface the server refuses: the stream's own error says why
     // Named from the catalog in the reader's language when the view gives no label.
     const labels = runLabels(state.optimizers, catalog.optimizers);
     let ready = Promise.resolve();
@@ -244,7 +246,7 @@ async function main() {
     ran: (state) => bodyKey(state) === lastRun, onReset: () => pick.set(false), cursorListeners, endListeners });
   const inSlide = Boolean($("reset-scene"));
   wirePlayback(player, store, run, { reset: inSlide ? view.reset : null, pick: $("pick-start") ? pick : null });
-  bridge?.then((module) => module.connectEmbed(view)).catch(() => {});
+  if (document.body.classList.contains("embed")) connectEmbed(view);
 
   // Share and export
   const sharedQuery = () => withLang([encode(store.get()), viewOptions()].filter(Boolean).join("&"));

@@ -38,8 +38,10 @@ export function viewOptions() {
 /** Keeps the URL's query equal to the state and its view options (debounced: browsers throttle replaceState). */
 export const urlSync = (encode) =>
   debounce((state) => {
-    const query = [encode(state), viewOptions()].filter(Boolean).join("&");
-    history.replaceState(null, "", `${query ? `?${query}` : location.pathname}${location.hash}`);
+    const query = new URLSearchParams(encode(state));
+    for (const [key, value] of new URLSearchParams(viewOptions())) if (!query.has(key)) query.append(key, value);
+    const text = query.toString();
+    history.replaceState(null, "", `${text ? `?${text}` : location.pathname}${location.hash}`);
   }, 250);
 
 /** The parts `hide=` names, each also set as a class `hide-<part>` on <body> for the CSS. */

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from typing import Any
 
 import pytest
 
@@ -21,14 +20,15 @@ from .test_explorer import SADDLE, blur, open_explorer, summary_rows, tid
 # logo is "gd" and "viz"), file formats, key caps, L1 / L2 (the glossary's own words) and the symbols
 # and functions of formulas. API identifiers (the
 # hyperparameters' names, shown beside their translation in hints) are read from the API itself.
-NAMES = {
-    "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adadelta", "AdaGrad", "RMSProp", "Lion", "Nesterov", "SGD",
-    "AMSGrad", "Rosenbrock", "Beale", "Himmelblau", "Booth", "Goldstein", "Price", "Rastrigin", "Ackley",
-    "gdviz", "gd", "viz", "API", "JSON", "CSV", "PNG", "HTML", "Excel", "Plotly", "js", "Shift", "Home", "End",
-    "L1", "L2", "l1", "l2",
-    "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "atan", "pi",
-    "torch", "clip_grad_norm_", "clip_grad_value_", "StepLR", "ExponentialLR", "CosineAnnealingLR", "CyclicLR",
-}
+NAMES = set(
+    """
+    Adam AdamW Adamax NAdam RAdam Adadelta AdaGrad RMSProp Lion Nesterov SGD AMSGrad
+    Rosenbrock Beale Himmelblau Booth Goldstein Price Rastrigin Ackley
+    gdviz gd viz API JSON CSV PNG HTML Excel Plotly js Shift Home End L1 L2 l1 l2
+    sin cos tan exp log sqrt abs tanh sinh cosh atan pi
+    torch clip_grad_norm_ clip_grad_value_ StepLR ExponentialLR CosineAnnealingLR CyclicLR
+    """.split()
+)
 WORD = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z0-9_]+")  # a number's exponent (1e5) is no word
 
 # Everything a person reads on the page: visible text (HTML and the plots' SVG), the chosen option of
@@ -110,8 +110,11 @@ def legend_texts(page: Page) -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_legend_names_every_run_in_the_readers_language(page: Page, server: str, lang: str) -> None:
     # The canyon of the textbook: GD at two learning rates and momentum, none with a label.
-    open_explorer(page, f"lang={lang}&f=0.1*x**2%2B2*y**2&s=custom&start=-5,-2&n=20"
-                        "&o=sgd;lr=0.4&o=sgd;lr=0.6&o=sgd;lr=0.6;momentum=0.5")
+    open_explorer(
+        page,
+        f"lang={lang}&f=0.1*x**2%2B2*y**2&s=custom&start=-5,-2&n=20"
+        "&o=sgd;lr=0.4&o=sgd;lr=0.6&o=sgd;lr=0.6;momentum=0.5",
+    )
     with urllib.request.urlopen(f"{server}/api/optimizers?lang={lang}") as response:
         sgd = next(o for o in json.load(response) if o["name"] == "sgd")["title"]
     lr = t(lang, "explorer.param.lr")
@@ -122,8 +125,8 @@ def test_legend_names_every_run_in_the_readers_language(page: Page, server: str,
     ]
     assert legend_texts(page) == want
     assert [row[t(lang, "explorer.table.optimizer")] for row in summary_rows(page)] == want
-    assert [trace["name"] for trace in page.evaluate(
-        "document.querySelector('[data-testid=\"loss\"]').data.map((t) => ({name: t.name}))")] == want
+    loss_lines = page.evaluate("document.querySelector('[data-testid=\"loss\"]').data.map((t) => t.name)")
+    assert loss_lines == want
     if lang == "zh":
         assert want[2] == "动量法" and "随机梯度下降" in want[0]
     else:

@@ -15,6 +15,7 @@ import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
 import { legendCorner } from "./legend.js";
+import { findExits, lastInside, marksTrace } from "./marks.js";
 import { FONT_FAMILY, plotTheme } from "./theme.js";
 
 const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, marks
@@ -27,23 +28,6 @@ const INK = "#1d2330";
 function logScale(zmin, span) {
   const delta = Math.max(span * 1e-4, 1e-12);
   return (v) => (v === null ? null : Math.log10(v - zmin + delta));
-}
-
-// Where the segment from an inside point a to an outside point b crosses the domain's edge, and
-// which way it goes out (the arrow's angle, clockwise from up).
-function exitPoint(a, b, domain) {
-  const [[x0, x1], [y0, y1]] = [domain.x, domain.y];
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const candidates = [
-    [dx < 0 ? (x0 - a.x) / dx : Infinity, 270],
-    [dx > 0 ? (x1 - a.x) / dx : Infinity, 90],
-    [dy < 0 ? (y0 - a.y) / dy : Infinity, 180],
-    [dy > 0 ? (y1 - a.y) / dy : Infinity, 0],
-  ];
-  const [s, angle] = candidates.reduce((best, c) => (c[0] < best[0] ? c : best));
-  const f = Math.min(1, Math.max(0, s));
-  return { x: a.x + f * dx, y: a.y + f * dy, f: a.f + f * (b.f - a.f), angle };
 }
 
 /** `legend`: show which colour is which run (the explorer does; a figure of one path needs none).
@@ -129,29 +113,6 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     return list;
   }
 
-  function marksTrace(list) {
-    const exit = (m) => m.kind === "exit";
-    const marker = options.threeD
-      ? { symbol: list.map((m) => (exit(m) ? "diamond" : "x")), size: 7, color: list.map((m) => colorOf(m.run)),
-          line: { width: 1, color: INK } }
-      : { symbol: list.map((m) => (exit(m) ? "triangle-up" : "x-thin")), angle: list.map((m) => (exit(m) ? m.angle : 0)),
-          size: list.map((m) => (exit(m) ? 14 : 16)), color: list.map((m) => colorOf(m.run)),
-          line: { width: list.map((m) => (exit(m) ? 1.5 : 3)), color: list.map((m) => (exit(m) ? INK : colorOf(m.run))) } };
-    return {
-      type: options.threeD ? "scatter3d" : "scatter",
-      mode: "markers",
-      name: t("contour.marks"),
-      showlegend: false,
-      x: list.map((m) => m.x),
-      y: list.map((m) => m.y),
-      ...(options.threeD ? { z: list.map((m) => zOf(m.f)) } : {}),
-      text: list.map((m) => t(exit(m) ? "contour.left_view" : "contour.diverged_here", { label: labels[m.run], step: m.step })),
-      hovertemplate: "%{text}<extra></extra>",
-      marker,
-      ...(options.threeD ? {} : { cliponaxis: false }), // an exit sits on the edge: show it whole
-    };
-  }
-
   function pathHover(i) {
     const word = words[i] ? ` — ${words[i]}` : "";
     return `${labels[i]}${word}<br>${t("contour.hover_step", { step: "%{customdata}" })}`
@@ -176,7 +137,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
         t("contour.start"), INK),
       points(in3D(shown.map(([p]) => ({ x: p.x, y: p.y, f: p.loss }))), "circle", t("contour.now"),
         shown.map(([, i]) => colorOf(i))),
-      marksTrace(marks),
+      marksTrace(marks, { threeD: options.threeD, zOf, labels, words }),
       ...labels.map((label, i) => {
         const n = shownCount(i);
         drawn[i] = n;
@@ -272,20 +233,6 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     }
   }
 
-  function scanExits(i) {
-    const path = paths[i];
-    const [[x0, x1], [y0, y1]] = [surface.domain.x, surface.domain.y];
-    const inside = (j) => path.x[j] >= x0 && path.x[j] <= x1 && path.y[j] >= y0 && path.y[j] <= y1;
-    for (let j = Math.max(1, scanned[i]); j < path.x.length && exits[i].length < MAX_EXITS; j++) {
-      if (inside(j - 1) && !inside(j)) {
-        const a = { x: path.x[j - 1], y: path.y[j - 1], f: path.loss[j - 1] };
-        const b = { x: path.x[j], y: path.y[j], f: path.loss[j] };
-        exits[i].push({ index: j, step: path.step[j], ...exitPoint(a, b, surface.domain) });
-      }
-    }
-    scanned[i] = path.x.length;
-  }
-
   // Brings every trace to what it should show: new points appended, or a shorter path re-set.
   const sync = perFrame(() => {
     if (!topDrawn) return;
@@ -310,7 +257,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     const key = JSON.stringify(marks.map((m) => [m.run, m.kind, m.index]));
     if (key !== marksKey) {
       marksKey = key;
-      const trace = marksTrace(marks);
+      const trace = marksTrace(marks, { threeD: options.threeD, zOf, labels, words });
       const update = { x: [trace.x], y: [trace.y], text: [trace.text], marker: [trace.marker] };
       if (options.threeD) update.z = [trace.z];
       Plotly.restyle(element, update, [MARKS]);
@@ -437,7 +384,8 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       path.y.push(...chunk.y);
       path.loss.push(...chunk.loss);
       path.step.push(...steps);
-      scanExits(run);
+      exits[run].push(...findExits(path, surface.domain, scanned[run], MAX_EXITS - exits[run].length));
+      scanned[run] = path.x.length;
       sync();
     },
     // points: per run, {x, y, loss} or null
@@ -453,10 +401,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     markDiverged(run) {
       // The last point still inside the plotted domain: a diverged path leaves it at once.
       const path = paths[run];
-      const inside = (i) => path.x[i] >= surface.domain.x[0] && path.x[i] <= surface.domain.x[1]
-        && path.y[i] >= surface.domain.y[0] && path.y[i] <= surface.domain.y[1];
-      let last = path.x.length - 1;
-      while (last > 0 && !inside(last)) last -= 1;
+      const last = lastInside(path, surface.domain);
       if (last < 0) return;
       // Shown once the reveal reaches the run's end: its story is told in order.
       ends[run] = { index: path.x.length - 1, x: path.x[last], y: path.y[last], f: path.loss[last], step: path.step[last] };

@@ -42,7 +42,7 @@ export function symlogConstant(extent) {
   if (!(extent.maxAbs > 0)) return 1;
   const top = Math.ceil(Math.log10(extent.maxAbs));
   const low = extent.minAbs < Infinity ? Math.floor(Math.log10(extent.minAbs)) : top - 1;
-  return 10 ** Math.max(low, top - MAX_DECADES);
+  return pow10(Math.max(low, top - MAX_DECADES));
 }
 
 /** Where a value is drawn on the axis (null: not drawn; only a log axis drops values, those ≤ 0). */
@@ -52,6 +52,9 @@ export function placer(scale, c = 1) {
   return (v) => (v === undefined ? null : v);
 }
 
+// 10^k exactly (10 ** -4 is 0.00009999999999999999).
+const pow10 = (k) => Number(`1e${k}`);
+
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 const MINUS = "−";
 
@@ -59,7 +62,7 @@ const MINUS = "−";
 function powerLabels(ks) {
   const plain = ks.every((k) => k >= -2 && k <= 3);
   return (k) => {
-    if (plain) return String(Number((10 ** k).toPrecision(1)));
+    if (plain) return String(pow10(k));
     if (k === 0) return "1";
     if (k === 1) return "10";
     return `10${String(k).replace(/./g, (ch) => SUPERSCRIPT[ch])}`;
@@ -81,11 +84,37 @@ function niceTicks(lo, hi) {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / 4;
   const e = Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * 10 ** e).find((s) => s >= raw);
+  const step = [1, 2, 5, 10].map((m) => m * pow10(e)).find((s) => s >= raw);
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const values = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) values.push(Number(v.toFixed(decimals)));
   return { values, text: values.map((v) => signed(Math.abs(v).toFixed(decimals), v < 0)) };
+}
+
+// A log axis over a decade or two: 1, 2 and 5 times the powers of ten inside it (or fewer of them
+// when the plot has no room), every label a plain number ("0.05, 0.1, 0.2"), or m×10ᵏ far from 1.
+function oneTwoFive(lo, hi, room) {
+  const all = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * pow10(k);
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) all.push([m, k, v]);
+    }
+  }
+  const pick = all.length > room ? all.filter(([m]) => m !== 2) : all;
+  const kept = pick.length > room ? pick.filter(([m]) => m === 1) : pick;
+  const chosen = kept.length >= 2 ? kept : all.filter((_, i) => i % Math.ceil(all.length / room) === 0);
+  const plain = chosen.every(([, k]) => k >= -3 && k <= 4);
+  const label = ([m, k]) => {
+    if (plain) return String(Number((m * pow10(k)).toPrecision(1)));
+    const power = `10${String(k).replace(/./g, (ch) => SUPERSCRIPT[ch])}`;
+    return m === 1 ? power : `${m}×${power}`;
+  };
+  if (chosen.length < 2) {
+    const nice = niceTicks(lo, hi);
+    return { tickvals: nice.values.filter((v) => v > 0), ticktext: nice.text.filter((_, i) => nice.values[i] > 0) };
+  }
+  return { tickvals: chosen.map(([, , v]) => v), ticktext: chosen.map(label) };
 }
 
 /** Ticks of a log or symlog axis for values in `extent`, at most `room` of them (what the plot's
@@ -97,12 +126,9 @@ export function ticks(scale, extent, c = 1, room = 6) {
     const lo = Math.max(extent.min, Number.MIN_VALUE);
     const hi = Math.max(extent.max, lo);
     const ks = everyNth(Math.ceil(Math.log10(lo) - 1e-9), Math.floor(Math.log10(hi) + 1e-9), room);
-    if (ks.length < 2) {
-      const nice = niceTicks(lo, hi);
-      return { tickvals: nice.values.filter((v) => v > 0), ticktext: nice.text.filter((_, i) => nice.values[i] > 0) };
-    }
+    if (ks.length < 3) return oneTwoFive(lo, hi, room);
     const label = powerLabels(ks);
-    return { tickvals: ks.map((k) => 10 ** k), ticktext: ks.map(label) };
+    return { tickvals: ks.map(pow10), ticktext: ks.map(label) };
   }
   if (scale === "symlog") {
     const place = placer("symlog", c);
@@ -117,9 +143,9 @@ export function ticks(scale, extent, c = 1, room = 6) {
     // A label closer to zero than the room of one label would sit on the "0".
     const gap = (place(extent.maxAbs) || 1) / room;
     for (const k of ks) {
-      if (place(10 ** k) < gap) continue;
-      if (extent.max > 0 && 10 ** k <= extent.max * 10) (values.push(place(10 ** k)), text.push(label(k)));
-      if (extent.min < 0 && 10 ** k <= -extent.min * 10) (values.push(place(-(10 ** k))), text.push(signed(label(k), true)));
+      if (place(pow10(k)) < gap) continue;
+      if (extent.max > 0 && pow10(k) <= extent.max * 10) (values.push(place(pow10(k))), text.push(label(k)));
+      if (extent.min < 0 && pow10(k) <= -extent.min * 10) (values.push(place(-pow10(k))), text.push(signed(label(k), true)));
     }
     return { tickvals: values, ticktext: text };
   }
