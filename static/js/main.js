@@ -13,7 +13,7 @@ import { createSeries } from "./plots/series.js";
 import { createStore, decode, encode, runBody } from "./state.js";
 import { $, createPickMode, hiddenParts, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "./page.js";
 import { createSummary, outcomeWord } from "./summary.js";
-import { createExplorerView } from "./explorer-view.js";
+import { createView } from "./view.js";
 
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol"];
@@ -242,8 +242,8 @@ async function main() {
   wholeButton?.addEventListener("click", () =>
     store.set({ view: { ...store.get().view, wholePath: !store.get().view.wholePath } }));
 
-  const view = createExplorerView({ store, player, run, catalog, refresh: () => controls.renderAll(),
-    ran: (state) => bodyKey(state) === lastRun, onReset: () => pick.set(false), cursorListeners, endListeners });
+  const view = createView({ store, player, run, decode: (query) => decode(query, catalog), encode,
+    refresh: () => controls.renderAll(), ran: (state) => bodyKey(state) === lastRun, onReset: () => pick.set(false), cursorListeners, endListeners });
   const inSlide = Boolean($("reset-scene"));
   wirePlayback(player, store, run, { reset: inSlide ? view.reset : null, pick: $("pick-start") ? pick : null });
   if (document.body.classList.contains("embed")) connectEmbed(view);

@@ -44,11 +44,14 @@ export const urlSync = (encode) =>
     history.replaceState(null, "", `${text ? `?${text}` : location.pathname}${location.hash}`);
   }, 250);
 
-/** The parts `hide=` names, each also set as a class `hide-<part>` on <body> for the CSS. */
-export function hiddenParts() {
-  const parts = new Set((options().get("hide") ?? "").split(",").map((p) => p.trim()).filter((p) => HIDEABLE.includes(p)));
-  if (parts.has("side")) ["loss", "grad", "lr"].forEach((p) => parts.add(p));
-  if (["loss", "grad", "lr"].every((p) => parts.has(p))) parts.add("side");
+/** The parts `hide=` names among a page's `hideable` ones (others are ignored); `side` hides all the
+ * `sidePlots` and hiding all of them hides `side`. Each is also set as a class `hide-<part>` on <body>
+ * for the CSS. */
+export function hiddenParts(hideable = HIDEABLE, sidePlots = ["loss", "grad", "lr"]) {
+  const asked = (options().get("hide") ?? "").split(",").map((p) => p.trim());
+  const parts = new Set(hideable.filter((p) => asked.includes(p)));
+  if (parts.has("side")) sidePlots.forEach((p) => parts.add(p));
+  if (sidePlots.every((p) => parts.has(p))) parts.add("side");
   for (const part of parts) document.body.classList.add(`hide-${part}`);
   return parts;
 }
@@ -104,7 +107,12 @@ export function wirePlayback(player, store, run, { reset = null, pick = null } =
   $("scrub").addEventListener("change", settle);
   if (reset) $("reset-scene")?.addEventListener("click", reset);
   $("readout").dataset.running = t("status.running");
-  $("speed").value = String(store.get().view.speed);
+  // A scene may ask for a speed the menu lacks (0.2×): it gets an entry of its own, not a blank menu.
+  const speed = String(store.get().view.speed);
+  if (![...$("speed").options].some((option) => option.value === speed)) {
+    $("speed").append(Object.assign(document.createElement("option"), { value: speed, textContent: `${speed}×` }));
+  }
+  $("speed").value = speed;
   $("speed").addEventListener("change", () =>
     store.set({ view: { ...store.get().view, speed: Number($("speed").value) } }),
   );

@@ -5,6 +5,7 @@ export const DEFAULTS = Object.freeze({
   surface: "rosenbrock",
   surfaceParams: {},
   expression: "x**2 + 3*y**2",
+  domain: null, // a formula's plot range {x: [lo, hi], y: [lo, hi]}; null: x, y ∈ [−3, 3]
   start: null, // null: the surface's own start
   // No labels: the legend names runs from the catalog, in the reader's language (labels.js).
   optimizers: [
@@ -70,6 +71,17 @@ const pair = {
   format: (value) => value.join(","),
 };
 
+// "x0,x1,y0,y1" <-> {x: [x0, x1], y: [y0, y1]}: the plotted box of a formula.
+const box = {
+  parse(value) {
+    const parts = value.split(",").map((p) => number(-1e6, 1e6).parse(p));
+    if (parts.length !== 4 || parts.some((p) => p === undefined)) return undefined;
+    const [x0, x1, y0, y1] = parts;
+    return x0 < x1 && y0 < y1 ? { x: [x0, x1], y: [y0, y1] } : undefined;
+  },
+  format: (value) => [...value.x, ...value.y].join(","),
+};
+
 // Hyperparameter values in an optimizer or schedule entry: numbers, booleans, [b1, b2].
 function parseValue(raw) {
   if (raw === "true" || raw === "false") return raw === "true";
@@ -133,6 +145,7 @@ export const FIELDS = [
   { key: "sp", path: "surfaceParams", codec: numberMap },
   { key: "f", path: "expression", codec: text(300) },
   { key: "start", path: "start", codec: pair },
+  { key: "dom", path: "domain", codec: box },
   { key: "o", path: "optimizers", codec: entry, repeated: true },
   { key: "n", path: "steps", codec: number(1, 100000, true) },
   { key: "every", path: "every", codec: number(1, 100000, true) },
@@ -222,7 +235,7 @@ export function runBody(state) {
   const body = {
     surface:
       state.surface === "custom"
-        ? { expression: state.expression }
+        ? { expression: state.expression, ...(state.domain ? { domain: state.domain } : {}) }
         : { name: state.surface, params: state.surfaceParams },
     steps: state.steps,
     every: state.every,

@@ -272,7 +272,7 @@ def _(shown: Shown) -> None:
 def _(shown: Shown) -> None:
     assert shown.body["steps"] == 20
     (run,) = shown.runs
-    assert shown.body["surface"] == {"expression": "0.1*x**2 + 2*y**2"} and shown.body["start"] == [-5, -2]
+    assert shown.body["surface"]["expression"] == "0.1*x**2 + 2*y**2" and shown.body["start"] == [-5, -2]
     assert np.allclose(run.y[1:] / run.y[:-1], -0.6, rtol=1e-12) and np.allclose(run.x[1:] / run.x[:-1], 0.92)
     assert np.all(np.sign(run.y[1:]) != np.sign(run.y[:-1]))  # the zig-zag
     assert shown.says(run.x[20], "−0.94")

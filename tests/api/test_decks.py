@@ -400,3 +400,14 @@ def test_the_mirror_has_the_pages_fields_in_their_order(source, fields):
     """A field added to a page's table must be added to the mirror too, or scenes could not use it."""
     in_js = re.findall(r'\{ key: "([^"]+)", path: "([^"]+)"', (REPO / source).read_text(encoding="utf-8"))
     assert in_js == [(key, path) for key, path, _, _ in fields]
+
+
+@pytest.mark.parametrize("scene", [s for s in SCENES if s["page"] == "surfaces"], ids=lambda s: s["id"])
+def test_the_start_is_on_the_plot(scene, catalog, client):
+    """Every surface scene starts inside the box its page plots: a path is never half off the picture."""
+    path, body = scene_request(scene, catalog)
+    answer = client.post(path, json=body).json()
+    domain = answer["surface"]["domain"]
+    for run in answer["runs"]:
+        x, y = run["x"][0], run["y"][0]
+        assert domain["x"][0] < x < domain["x"][1] and domain["y"][0] < y < domain["y"][1], (scene["id"], x, y, domain)

@@ -3,6 +3,7 @@ to a default), and what its text claims holds on the API's answer for it."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from urllib.parse import unquote_plus
@@ -59,8 +60,8 @@ def test_cyclical_rate_cycles_without_diverging(client) -> None:
     assert run["status"] != "diverged"
     lr = run["lr"]
     assert min(lr) == pytest.approx(0.001) and max(lr) == pytest.approx(0.01)
-    rises = sum(1 for a, b in zip(lr, lr[1:], strict=False) if b > a)
-    falls = sum(1 for a, b in zip(lr, lr[1:], strict=False) if b < a)
+    rises = sum(1 for a, b in itertools.pairwise(lr) if b > a)
+    falls = sum(1 for a, b in itertools.pairwise(lr) if b < a)
     assert rises > 100 and falls > 100  # triangles, not a single ramp
 
 

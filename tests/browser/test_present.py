@@ -63,8 +63,14 @@ def test_clicker_and_keyboard(page: Page, server: str) -> None:
     count = len(course(server)["scenes"])
     page.goto("/present?deck=course&lang=en#1")
     wait_drawn(page, 1)
-    for key, expected in [("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1), ("End", count),
-                          ("Home", 1)]:
+    for key, expected in [
+        ("ArrowRight", 2),
+        ("PageDown", 3),
+        ("PageUp", 2),
+        ("ArrowLeft", 1),
+        ("End", count),
+        ("Home", 1),
+    ]:
         page.keyboard.press(key)
         expect(page.locator(tid("scene-index"))).to_have_text(f"{expected} / {count}")
         assert page.evaluate("location.hash") == f"#{expected}"
@@ -149,13 +155,17 @@ def test_every_scene_loads_with_data(page: Page, server: str, lang: str) -> None
         frame = wait_drawn(page, i)
         expect(page.locator(tid("scene-title"))).to_have_text(scene["title"][lang])
         assert plotted_points(frame) > 0, f"scene {i} ({scene['id']}) plotted nothing"
+        # At 1280×720 nothing of the scene is cut off or needs scrolling: not the notes, not the view.
+        assert page.evaluate("(n => n.scrollHeight <= n.clientHeight)(document.querySelector('#notes'))"), i
+        assert frame.evaluate("document.documentElement.scrollHeight <= innerHeight + 1"), i
         if i < len(deck["scenes"]):
             page.keyboard.press("ArrowRight")
 
 
 def test_unknown_deck_says_so(page_watch: Any) -> None:
     page, watch = page_watch
-    watch.expect_console_error("Failed to load resource: the server responded with a status of 404 (Not Found)",
-                               "/api/decks/")
+    watch.expect_console_error(
+        "Failed to load resource: the server responded with a status of 404 (Not Found)", "/api/decks/"
+    )
     page.goto("/present?deck=nope&lang=en")
     expect(page.locator("#message")).to_contain_text("nope")

@@ -10,17 +10,15 @@ import { perFrame, whenDrawn } from "../plots/frame.js";
 import { createLayerHeatmap } from "../plots/heatmap.js";
 import { createSeries } from "../plots/series.js";
 import { createStore } from "../state.js";
+import { connectEmbed } from "../embed.js";
 import { createNetworkControls } from "./controls.js";
-import { $, guarded, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "../page.js";
-import { decode, encode, hiddenParts, trainBody } from "./state.js";
-import { createNetworkView } from "./view.js";
+import { $, guarded, hiddenParts, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "../page.js";
+import { HIDEABLE, SIDE_PLOTS, decode, encode, trainBody } from "./state.js";
+import { createView } from "../view.js";
 
 const embedded = document.body.classList.contains("embed");
-// Loaded first: the bridge listens from then on, and commands that come early wait for the view.
-const bridge = embedded ? import("../embed.js") : null;
 // Before any figure is drawn, so that each one is drawn at the size it keeps.
-const hidden = embedded ? hiddenParts(location.search) : new Set();
-for (const part of hidden) document.body.classList.add(`hide-${part}`);
+const hidden = embedded ? hiddenParts(HIDEABLE, SIDE_PLOTS) : new Set();
 const cursorListeners = [];
 const endListeners = [];
 
@@ -139,9 +137,10 @@ async function main() {
     }
   }
 
-  const view = createNetworkView({ store, player, train, trained: (state) => bodyOf(state) === trainedBody,
+  const view = createView({ store, player, run: train, ran: (state) => bodyOf(state) === trainedBody, decode, encode,
     refresh: () => controls?.renderAll(), cursorListeners, endListeners });
-  bridge?.then((module) => module.connectEmbed(view)).catch(() => {});
+  // The bridge (embed.js, a static import: the page's load event waits for it) has listened since then.
+  if (embedded) connectEmbed(view);
 
   // A change trains again only when it changes the request (a scene set from outside has trained already).
   const retrain = debounce(() => bodyOf(store.get()) !== trainedBody && train(), 250);

@@ -58,18 +58,9 @@ const FIELDS = [
 
 export const { encode, decode } = urlCodec(FIELDS, DEFAULTS);
 
-// The parts an embed can hide with `hide=` (a comma list; other names are ignored), each set as a
-// class `hide-<part>` on <body> for the CSS. The explorer's parts are page.js's `hiddenParts`.
-const HIDEABLE = ["loss", "accuracy", "grads", "weights", "landscape", "side", "player"];
-const SIDE_PLOTS = ["loss", "accuracy", "grads", "weights"];
-
-/** The parts to hide: `hide=` of `search`, plus the side column when all its plots are hidden. */
-export function hiddenParts(search) {
-  const asked = (new URLSearchParams(search).get("hide") ?? "").split(",").map((part) => part.trim());
-  const parts = new Set(HIDEABLE.filter((part) => asked.includes(part)));
-  if (SIDE_PLOTS.every((part) => parts.has(part))) parts.add("side");
-  return parts;
-}
+// The parts an embed can hide with `hide=` (page.js hiddenParts), and the plots of the side column.
+export const HIDEABLE = ["loss", "accuracy", "grads", "weights", "landscape", "side", "player"];
+export const SIDE_PLOTS = ["loss", "accuracy", "grads", "weights"];
 
 /** The body of POST /api/train for this state. */
 export function trainBody(state) {
