@@ -63,6 +63,11 @@ def _cyclic(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
     return low + (high - low) * scale
 
 
+def _rate(name: str, description: str) -> Param:
+    """A learning rate that defaults to one derived from each optimizer's own lr."""
+    return Param(name, "float", None, 0.0, 1e3, log=True, min_open=True, description=description)
+
+
 def _positive_int(name: str, description: str) -> Param:
     return Param(name, "int", None, 1, None, description=description)
 
@@ -112,26 +117,8 @@ SCHEDULES: dict[str, ScheduleDef] = {
             "cyclic",
             "Cyclical (CyclicLR, triangular)",
             (
-                Param(
-                    "base_lr",
-                    "float",
-                    None,
-                    0.0,
-                    1e3,
-                    log=True,
-                    min_open=True,
-                    description="lowest rate (default: max_lr / 10)",
-                ),
-                Param(
-                    "max_lr",
-                    "float",
-                    None,
-                    0.0,
-                    1e3,
-                    log=True,
-                    min_open=True,
-                    description="highest rate (default: each optimizer's lr)",
-                ),
+                _rate("base_lr", "lowest rate (default: max_lr / 10)"),
+                _rate("max_lr", "highest rate (default: each optimizer's lr)"),
                 _positive_int("step_size_up", "steps from base_lr to max_lr (default steps // 10)"),
                 _positive_int("step_size_down", "steps back down (default step_size_up)"),
             ),

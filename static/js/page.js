@@ -82,11 +82,11 @@ export function createPickMode(onChange = () => {}) {
 }
 
 // The keyboard help (?), in the page's language.
-function toggleHelp(inSlide) {
+function toggleHelp(canReset, canPick) {
   const open = $("key-help");
   if (open) return open.remove();
   const rows = [["play", t("explorer.keys.space")], ["step", "→ ←   . ,"], ["big_step", "Shift + → ←"],
-    ["ends", "Home  End"], ...(inSlide ? [["reset", "R"], ["pick", "S"]] : [["run", "R"]]), ["help", "?"]]
+    ["ends", "Home  End"], canReset ? ["reset", "R"] : ["run", "R"], ...(canPick ? [["pick", "S"]] : []), ["help", "?"]]
     .map(([action, keys]) => h("tr", {}, h("th", {}, keys), h("td", {}, t(`explorer.keys.${action}`))));
   const dialog = h("div", { id: "key-help", class: "key-help", role: "dialog", "aria-label": t("explorer.keys.title"),
     "data-testid": "key-help", onclick: () => dialog.remove() },
@@ -133,7 +133,7 @@ export function wirePlayback(player, store, run, { reset = null, pick = null } =
       End: () => (player.end(), settle()),
       r: again,
       R: again,
-      "?": () => toggleHelp(Boolean(reset)),
+      "?": () => toggleHelp(Boolean(reset), Boolean(pick)),
       ...(pick ? { s: pick.toggle, S: pick.toggle } : {}),
     };
     if (actions[event.key]) {

@@ -4,6 +4,7 @@ presenter's clicker sends, pressed on the page or inside the scene's frame; ever
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -169,3 +170,26 @@ def test_unknown_deck_says_so(page_watch: Any) -> None:
     )
     page.goto("/present?deck=nope&lang=en")
     expect(page.locator("#message")).to_contain_text("nope")
+
+
+def test_no_english_left_in_chinese(page: Page) -> None:
+    """The present page's own words (bar, buttons, help, overview) are Chinese; scene text is the deck's."""
+    page.goto("/present?deck=course&lang=zh#1")
+    wait_drawn(page, 1)
+    page.keyboard.press("?")
+    help_text = page.locator("#help").inner_text()
+    page.keyboard.press("x")
+    page.keyboard.press("o")
+    overview_heading = page.locator("#overview h2").inner_text()
+    sections = page.locator("#overview .overview-section").all_inner_texts()
+    page.keyboard.press("Escape")
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('.present-bar button, .present-bar select')]
+             .flatMap((b) => [b.innerText, b.title, b.getAttribute('aria-label') ?? ''])"""
+    )
+    words = " ".join([help_text, overview_heading, *sections, *labels])
+    # Key names and the language's own name are not English prose.
+    for allowed in ("PageDown", "PageUp", "Home", "End", "Space", "Esc", "English", "gdviz"):
+        words = words.replace(allowed, "")
+    english = re.findall(r"[A-Za-z]{2,}", words)
+    assert not english, english

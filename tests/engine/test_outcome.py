@@ -14,7 +14,7 @@ from gdviz.engine.plan import RunPlan, plan_run
 from gdviz.engine.runner import STATUS_NAMES, Chunk, collect, run
 from gdviz.engine.surfaces import SURFACES, Surface, resolve_builtin, resolve_custom
 
-from .helpers import opt
+from .helpers import opt, run_batch
 
 QUADRATIC = resolve_builtin("quadratic")  # ½(x² + 10y²): GD is stable for lr < 2/10
 SADDLE = resolve_builtin("saddle")  # x² − y², saddle at the origin
@@ -27,18 +27,7 @@ def _collect(plan: RunPlan, **kw: Any) -> list[Chunk]:
     """Every optimizer of the plan run to the end, judged against the surface's scale, as the API runs them."""
     results: list[Chunk] = [None] * len(plan.batches)  # type: ignore[list-item]
     for batch in plan.batches:
-        chunks = run(
-            plan.objective,
-            batch.transform,
-            batch.start,
-            plan.steps,
-            batch.lr,
-            tol=plan.tol,
-            needs_hessian=batch.needs_hessian,
-            scale=plan.scale,
-            **kw,
-        )
-        results[batch.index] = collect(chunks, plan.steps)
+        results[batch.index] = run_batch(plan, batch, scale=plan.scale, **kw)
     return results
 
 

@@ -50,7 +50,8 @@ async function main() {
   const grads = createLayerHeatmap($("grad-heatmap"), { title: t("network.plot.grads") });
   const weights = createSeries($("weights"), { title: t("network.plot.weights"), onHover });
   // A hidden landscape is not drawn at all (Plotly cannot lay out axes it cannot measure).
-  const scape = hidden.has("landscape") ? null : createContour($("landscape"), { onPick: () => {} });
+  const scape = hidden.has("landscape") ? null : createContour($("landscape"), { onPick: () => {},
+    axisTitles: [t("network.landscape.direction", { n: 1 }), t("network.landscape.direction", { n: 2 })] });
   const player = createPlayer({ slider: $("scrub"), playButton: $("play"), readout: $("readout"),
     onCursor: (i) => {
       showIndex(i);

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { download } from "../export.js";
 import { lang as pageLang, messages, t } from "../i18n.js";
-import { PALETTE, SURFACE_SCALE } from "../plots/colors.js";
+import { CLASSES, PALETTE, SURFACE_SCALE } from "../plots/colors.js";
 import { FONT_FAMILY } from "../plots/theme.js";
 import { createSceneMaker } from "./scenes.js";
 
@@ -13,8 +13,6 @@ const ASSETS = {
   player: new URL("../../offline/player.js", import.meta.url),
   css: new URL("../../offline/player.css", import.meta.url),
 };
-// The decision boundary's class colours, as static/js/plots/boundary.js draws them.
-const CLASSES = [[0, "#2f6fd0"], [0.5, "#f4f6fa"], [1, "#e8772e"]];
 const HTML_LANG = { en: "en", zh: "zh-CN" };
 // The strings of other rooms the player shows, in the same words as the pages (its own are offline.*).
 const SHARED_KEYS = ["player.readout", "player.play", "player.pause", "player.play_hint", "explorer.plot.loss",

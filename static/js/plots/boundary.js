@@ -2,10 +2,10 @@
 // (regression), one frame per record.
 // The only caller of Plotly for its figure.
 import { t } from "../i18n.js";
+import { CLASSES } from "./colors.js";
 import { boxSize, followBox, plotConfig } from "./frame.js";
 import { FONT_FAMILY, plotTheme } from "./theme.js";
 
-const CLASSES = [[0, "#2f6fd0"], [0.5, "#f4f6fa"], [1, "#e8772e"]];
 const INK = "#1d2330";
 
 export function createBoundary(element) {

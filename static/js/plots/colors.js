@@ -16,3 +16,6 @@ export const SURFACE_SCALE = [
   [0.8, "#95a3ba"],
   [1, "#66748d"],
 ];
+
+// The decision boundary's class colours (P(class 1) from 0 to 1), on the page and in offline files.
+export const CLASSES = [[0, "#2f6fd0"], [0.5, "#f4f6fa"], [1, "#e8772e"]];

@@ -32,7 +32,7 @@ function logScale(zmin, span) {
 
 /** `legend`: show which colour is which run (the explorer does; a figure of one path needs none).
  * `canPick()`: whether a click on the plot moves the start now (not in a slide unless asked). */
-export function createContour(element, { onPick, onHover, legend = false, canPick = () => true }) {
+export function createContour(element, { onPick, onHover, legend = false, canPick = () => true, axisTitles = ["x", "y"] }) {
   const Plotly = window.Plotly;
   const background = document.createElement("div");
   background.className = "plot background";
@@ -187,12 +187,13 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", uirevision: surface.name };
     const axisTitle = (text) => ({ text, font: { size: style.axisTitle } });
     if (options.threeD) {
-      return { ...common, scene: { xaxis: { range: xr, title: axisTitle("x") }, yaxis: { range: yr, title: axisTitle("y") },
+      return { ...common, scene: { xaxis: { range: xr, title: axisTitle(axisTitles[0]) },
+        yaxis: { range: yr, title: axisTitle(axisTitles[1]) },
         zaxis: { title: axisTitle(options.logColor ? "log f" : "f") }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
     }
     const axis = (range, title) => ({ range, title: { ...axisTitle(title), standoff: 4 }, zeroline: false, showgrid: false,
       ticks: "outside", fixedrange: true, visible: axesVisible, tickfont: { size: style.font } });
-    return { ...common, xaxis: axis(xr, "x"), yaxis: axis(yr, "y"), dragmode: false, hovermode: "closest",
+    return { ...common, xaxis: axis(xr, axisTitles[0]), yaxis: axis(yr, axisTitles[1]), dragmode: false, hovermode: "closest",
       shapes: axesVisible ? [] : shapes() };
   }
 

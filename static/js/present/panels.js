@@ -35,7 +35,7 @@ const KEYS = [
   ["→  PageDown", "present.key.next"],
   ["←  PageUp", "present.key.prev"],
   ["Home  End", "present.key.ends"],
-  ["Space", "present.key.play"],
+  [null, "present.key.play"], // the space bar: its name is a word of the page's language
   [".  ,", "present.key.step"],
   ["R", "present.key.reset"],
   ["B", "present.key.black"],
@@ -48,7 +48,7 @@ const KEYS = [
 export function renderHelp(root) {
   root.replaceChildren(
     h("h2", {}, t("present.help_title")),
-    h("dl", {}, ...KEYS.flatMap(([keys, key]) => [h("dt", {}, keys), h("dd", {}, t(key))])),
+    h("dl", {}, ...KEYS.flatMap(([keys, key]) => [h("dt", {}, keys ?? t("present.space_bar")), h("dd", {}, t(key))])),
     h("p", { class: "help-close" }, t("present.help_close")),
   );
 }
