@@ -49,12 +49,9 @@ def _warmup_cosine(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
 
 
 def _cyclic(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
-    # torch CyclicLR, mode "triangular"; an explicit base_lr or max_lr applies to every optimizer, as
-    # torch's does. By default the cycle peaks at each optimizer's own lr and dips to a tenth of it,
-    # so it never goes above the rate the optimizer was given (peaking at 10·lr, as it once did, made
-    # the explorer's default optimizers diverge within a few dozen steps).
-    high = base if p["max_lr"] is None else np.full_like(base, p["max_lr"])
-    low = high / 10 if p["base_lr"] is None else np.full_like(base, p["base_lr"])
+    # torch CyclicLR, mode "triangular": a shared base_lr overrides every optimizer's lr.
+    low = base if p["base_lr"] is None else np.full_like(base, p["base_lr"])
+    high = 10 * low if p["max_lr"] is None else np.full_like(low, p["max_lr"])
     total = p["step_size_up"] + p["step_size_down"]
     ratio = p["step_size_up"] / total
     cycle = np.floor(1 + k / total)
@@ -64,7 +61,7 @@ def _cyclic(k: Array, base: Array, p: Mapping[str, Any]) -> Array:
 
 
 def _rate(name: str, description: str) -> Param:
-    """A learning rate that defaults to one derived from each optimizer's own lr."""
+    """A learning rate of the schedule's own; by default derived from each optimizer's lr."""
     return Param(name, "float", None, 0.0, 1e3, log=True, min_open=True, description=description)
 
 
@@ -117,8 +114,8 @@ SCHEDULES: dict[str, ScheduleDef] = {
             "cyclic",
             "Cyclical (CyclicLR, triangular)",
             (
-                _rate("base_lr", "lowest rate (default: max_lr / 10)"),
-                _rate("max_lr", "highest rate (default: each optimizer's lr)"),
+                _rate("base_lr", "default: each optimizer's lr"),
+                _rate("max_lr", "default: 10 · base_lr"),
                 _positive_int("step_size_up", "steps from base_lr to max_lr (default steps // 10)"),
                 _positive_int("step_size_down", "steps back down (default step_size_up)"),
             ),

@@ -76,6 +76,16 @@ export function paramControl(meta, value, onChange, testid) {
   );
 }
 
+/** A schedule as the sidebar first sets it. The API's cyclic cycles from each optimizer's lr up to 10×
+ * that, which sends rates tuned for a constant lr off the plot; picked here, it starts instead from
+ * explicit rates that peak at the smallest lr of the view (README, "Using the explorer"). */
+export function startingSchedule(name, optimizers) {
+  if (name !== "cyclic") return { name };
+  const top = Math.min(...optimizers.map((o) => o.params.lr).filter((lr) => lr > 0));
+  if (!Number.isFinite(top)) return { name };
+  return { name, base_lr: Number((top / 10).toPrecision(3)), max_lr: top };
+}
+
 export function createControls(root, { store, catalog, validateExpression }) {
   const optimizerMeta = Object.fromEntries(catalog.optimizers.map((o) => [o.name, o]));
   const surfaceMeta = Object.fromEntries(catalog.surfaces.map((s) => [s.name, s]));
@@ -193,7 +203,7 @@ export function createControls(root, { store, catalog, validateExpression }) {
       ...catalog.schedules.map((s) => h("option", { value: s.name }, s.title)));
     schedulePicker.value = state.schedule.name;
     schedulePicker.addEventListener("change", () => {
-      set({ schedule: { name: schedulePicker.value } });
+      set({ schedule: startingSchedule(schedulePicker.value, store.get().optimizers) });
       render("run");
     });
     const scheduleParams = scheduleMeta[state.schedule.name].params.map((p) => {

@@ -1,8 +1,6 @@
-"""`outcome` on /api/run and /api/run/stream, and the cyclic schedule's defaults as the explorer uses them."""
+"""`outcome` on /api/run and /api/run/stream."""
 
 from __future__ import annotations
-
-import pytest
 
 from gdviz.api.models.runs import StreamEnd
 from gdviz.engine.outcome import OUTCOMES
@@ -10,11 +8,6 @@ from gdviz.engine.outcome import OUTCOMES
 from .conftest import ndjson, rosenbrock_run, strict_json
 
 # The explorer's default optimizers (static/js/state.js DEFAULTS).
-EXPLORER_OPTIMIZERS = [
-    {"name": "sgd", "params": {"lr": 0.001}, "label": "SGD"},
-    {"name": "sgd", "params": {"lr": 0.001, "momentum": 0.9}, "label": "Momentum"},
-    {"name": "adam", "params": {"lr": 0.05}, "label": "Adam"},
-]
 
 SADDLE_RUN = rosenbrock_run(
     surface={"name": "saddle"},
@@ -86,31 +79,3 @@ def test_the_schema_documents_the_six_outcomes(client):
         assert field["enum"] == list(OUTCOMES) and "outcome" in schema["required"]
         for name in OUTCOMES:
             assert f"'{name}'" in field["description"]
-
-
-def test_cyclic_with_its_defaults_keeps_the_explorers_default_optimizers_finite(client):
-    body = rosenbrock_run(steps=500, optimizers=EXPLORER_OPTIMIZERS, schedule={"name": "cyclic"})
-    answer = client.post("/api/run", json=body).json()
-    assert answer["schedule"] == {
-        "name": "cyclic",
-        "base_lr": None,
-        "max_lr": None,
-        "step_size_up": 50,
-        "step_size_down": 50,
-    }
-    for config, run in zip(EXPLORER_OPTIMIZERS, answer["runs"], strict=True):
-        assert run["status"] == "max_steps" and run["outcome"] != "diverging", run["label"]
-        lr, top = run["lr"], config["params"]["lr"]
-        # A triangle from top/10 up to top at step 50, down again at 100, five times over.
-        assert lr[0] == pytest.approx(top / 10) and lr[50] == pytest.approx(top) and lr[100] == pytest.approx(top / 10)
-        assert max(lr) == pytest.approx(top) and min(lr) == pytest.approx(top / 10)
-        assert sum(1 for a, b, c in zip(lr, lr[1:], lr[2:], strict=False) if a < b > c) == 5
-
-
-def test_an_explicit_cycle_applies_to_every_optimizer(client):
-    body = rosenbrock_run(
-        steps=100, optimizers=EXPLORER_OPTIMIZERS, schedule={"name": "cyclic", "max_lr": 0.002, "step_size_up": 10}
-    )
-    runs = client.post("/api/run", json=body).json()["runs"]
-    for run in runs:
-        assert max(run["lr"]) == pytest.approx(0.002) and min(run["lr"]) == pytest.approx(0.0002)

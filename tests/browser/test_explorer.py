@@ -804,3 +804,17 @@ def test_path_colours_contrast_with_the_light_surface(page: Page) -> None:
     assert contrast("#000000", "#ffffff") == pytest.approx(21)  # the formula itself
     weak = [(c, bg, round(contrast(c, bg), 2)) for c in palette for bg in light if contrast(c, bg) < 3]
     assert not weak, weak
+
+
+def test_picking_cyclic_starts_from_rates_the_view_can_take(page: Page) -> None:
+    """The API's cyclic climbs to 10× each lr; picked in the sidebar it peaks at the view's smallest lr,
+    so the default optimizers keep their footing on Rosenbrock and the lr plot shows the triangles."""
+    done = open_explorer(page)
+    page.locator(tid("schedule")).select_option("cyclic")
+    settle(page, done)
+    query = query_of(page)
+    assert query["sch"] == ["cyclic;base_lr=0.0001;max_lr=0.001"], query
+    rates = [trace["y"] for trace in traces(page, "lr")]
+    assert rates and all(max(y) == pytest.approx(0.001) and min(y) == pytest.approx(0.0001) for y in rates)
+    loss = [trace["y"] for trace in traces(page, "loss")]
+    assert all(len(y) == 501 for y in loss), "a run stopped early: it diverged"

@@ -12,7 +12,7 @@ from gdviz.engine import outcome
 from gdviz.engine.outcome import OUTCOME_NAMES, OUTCOMES
 from gdviz.engine.plan import RunPlan, plan_run
 from gdviz.engine.runner import STATUS_NAMES, Chunk, collect, run
-from gdviz.engine.surfaces import SURFACES, Surface, resolve_builtin, resolve_custom
+from gdviz.engine.surfaces import Surface, resolve_builtin, resolve_custom
 
 from .helpers import opt, run_batch
 
@@ -20,7 +20,6 @@ QUADRATIC = resolve_builtin("quadratic")  # ½(x² + 10y²): GD is stable for lr
 SADDLE = resolve_builtin("saddle")  # x² − y², saddle at the origin
 MONKEY = resolve_builtin("monkey_saddle")  # x³ − 3xy²: its Hessian vanishes at the origin
 ROSENBROCK = resolve_builtin("rosenbrock")
-EXPLORER_DEFAULTS = [opt("sgd", lr=0.001), opt("sgd", lr=0.001, momentum=0.9), opt("adam", lr=0.05)]
 
 
 def _collect(plan: RunPlan, **kw: Any) -> list[Chunk]:
@@ -208,19 +207,3 @@ def test_the_tail_is_the_last_quarter_of_the_steps() -> None:
     extremes.update(4, np.array([[3.0], [9.0], [0.5], [4.0], [6.0]]), np.array([5]))
     assert (extremes.before_low[0], extremes.before_high[0]) == (1.0, 9.0)
     assert (extremes.tail_low[0], extremes.tail_high[0]) == (0.5, 6.0)
-
-
-# --- the cyclic schedule's defaults ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("surface", sorted(SURFACES))
-def test_the_default_cycle_diverges_nowhere_its_constant_rates_do_not(surface: str) -> None:
-    """The explorer's default optimizers, cyclic with its defaults: the cycle peaks at each lr."""
-    built = resolve_builtin(surface)
-    constant = _collect(plan_run(built, built.start, 500, EXPLORER_DEFAULTS))
-    cyclic = _collect(plan_run(built, built.start, 500, EXPLORER_DEFAULTS, schedule=("cyclic", {})))
-    for choice, steady, cycled in zip(EXPLORER_DEFAULTS, constant, cyclic, strict=True):
-        if STATUS_NAMES[int(steady.status[0])] != "diverged":
-            assert STATUS_NAMES[int(cycled.status[0])] != "diverged", f"{choice} diverges only when cycled"
-            lr = cycled.lr[:, 0]
-            assert lr.max() == pytest.approx(choice.params["lr"]) and lr.min() < lr.max() / 5

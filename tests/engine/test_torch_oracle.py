@@ -84,12 +84,12 @@ def torch_scheduler(opt: Any, schedule: tuple[str, Mapping[str, Any]] | None, st
 
         return sched.LambdaLR(opt, factor)
     if name == "cyclic":
-        top = p.get("max_lr", opt.param_groups[0]["lr"])
+        base = p.get("base_lr", opt.param_groups[0]["lr"])
         up = p.get("step_size_up", max(1, steps // 10))
         return sched.CyclicLR(
             opt,
-            base_lr=p.get("base_lr", top / 10),
-            max_lr=top,
+            base_lr=base,
+            max_lr=p.get("max_lr", 10 * base),
             step_size_up=up,
             step_size_down=p.get("step_size_down", up),
             mode="triangular",
@@ -281,6 +281,8 @@ def test_optimizer_options_match_torch(surface: Surface, name: str, params: dict
 
 def _feature_case(surface: Surface, name: str, feature: dict[str, Any]) -> Any:
     lr = LR[name][0 if surface is ROSENBROCK else 1]
+    if feature.get("schedule", ("",))[0] == "cyclic":
+        lr /= 5  # the cycle climbs to 10·lr
     if surface is QUADRATIC:  # gradients are ten times smaller there: so are the clipping thresholds
         feature = {k: v / 10 if k in ("max_norm", "clip_value") else v for k, v in feature.items()}
     return pytest.param(surface, name, {"lr": lr}, feature, id=f"{surface.name}-{name}-{_id(feature)}")
@@ -301,13 +303,11 @@ def test_schedules_clipping_noise_regularization_match_torch(
     assert_same_as_torch(surface, name, params, **feature)
 
 
-@pytest.mark.parametrize("given", [("base_lr", "max_lr"), ("base_lr",), ("max_lr",)], ids="+".join)
 @pytest.mark.parametrize("name", ["sgd", "adam", "adagrad"])
-def test_cyclic_explicit_base_lr_or_max_lr_overrides_the_optimizers_lr(name: str, given: tuple[str, ...]) -> None:
+def test_cyclic_explicit_base_lr_overrides_the_optimizers_lr(name: str) -> None:
     lr = LR[name][0]
-    explicit = {"base_lr": lr / 5, "max_lr": lr}
-    schedule = ("cyclic", {"step_size_up": 25, **{key: explicit[key] for key in given}})
-    assert_same_as_torch(ROSENBROCK, name, {"lr": lr / 2 if "max_lr" in given else lr}, schedule=schedule)
+    schedule = ("cyclic", {"base_lr": lr / 5, "max_lr": lr, "step_size_up": 25})
+    assert_same_as_torch(ROSENBROCK, name, {"lr": 3 * lr}, schedule=schedule)
 
 
 def test_options_cover_every_hyperparameter() -> None:
