@@ -330,7 +330,7 @@ def loaf_lines(loafs: list[dict] | None, top: int = 3, indent: str = "    ") -> 
 def load_once(page: Page, url: str) -> dict:
     """Navigate and wait until the frame that first shows the contour has been rendered."""
     page.goto(url, wait_until="commit")
-    page.wait_for_function("window.__bench && window.__bench.contourAt !== null", timeout=30_000)
+    page.wait_for_function("() => window.__bench && window.__bench.contourAt !== null", timeout=30_000)
     return page.evaluate(PAGE_STATE)
 
 
