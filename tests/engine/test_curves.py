@@ -259,4 +259,3 @@ def test_x_follows_the_one_dimensional_torch_run(curve: str, name: str, params: 
     assert run.steps_taken == 100
     np.testing.assert_allclose(run.theta[:, 0], xs, rtol=1e-9, atol=1e-12)
     assert np.all(run.theta[:, 1] == -0.3)
-
