@@ -12,6 +12,9 @@ SPEC_SURFACES = {
     "six_hump_camel",
     "rastrigin",
     "ackley",
+    "parabola",
+    "wavy",
+    "cosh",
 }
 SPEC_OPTIMIZERS = {
     "sgd",

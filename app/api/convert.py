@@ -15,7 +15,7 @@ from ..engine.errors import checked
 from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.outcome import OUTCOME_NAMES
-from ..engine.plan import Batch, OptimizerChoice, RunPlan, plan_run
+from ..engine.plan import Batch, OptimizerChoice, RunPlan, RunSettings, plan_run, run_settings
 from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
 from ..settings import settings
 from .models.runs import RunRequest
@@ -36,6 +36,7 @@ def _points(points: tuple[Point, ...]) -> list[dict[str, float]]:
 def surface_info(surface: Surface) -> dict[str, Any]:
     return {
         "name": surface.name,
+        "dims": surface.dims,
         "title": surface.title,
         "formula": surface.formula,
         "params": surface.params,
@@ -61,25 +62,19 @@ STEPS_IN_FLIGHT = 4096
 
 
 class PreparedRun:
-    """A validated run request, planned: one engine batch (of one row) per optimizer."""
+    """A validated run request, planned: engine batches of one row per run (runs that differ only in
+    their per-run settings share a batch)."""
 
     def __init__(self, request: RunRequest) -> None:
         self.request = request
         self.surface = resolve_surface(request.surface)
-        clip, noise, reg = request.clip, request.noise, request.regularization
         self.plan: RunPlan = plan_run(
             self.surface,
-            request.start or self.surface.start,
+            self.surface.start_point(request.start),
             request.steps,
-            [OptimizerChoice(o.name, o.params.model_dump()) for o in request.optimizers],
-            schedule=_schedule(request),
-            max_norm=clip.max_norm if clip else None,
-            clip_value=clip.value if clip else None,
-            noise_std=noise.std if noise else 0.0,
-            noise_seed=noise.seed if noise else 0,
-            l1=reg.l1 if reg else 0.0,
-            l2=reg.l2 if reg else 0.0,
+            _choices(request),
             tol=request.tol,
+            **_shared_settings(request),
         )
         self.labels = _labels(request)
 
@@ -91,7 +86,7 @@ class PreparedRun:
         share = STEPS_IN_FLIGHT // len(self.plan.batches)
         max_chunk = max(1, min(share, int(settings.chunk_seconds / step)))
         return runner.run(
-            self.plan.objective,
+            batch.objective,
             batch.transform,
             batch.start,
             self.plan.steps,
@@ -100,13 +95,16 @@ class PreparedRun:
             needs_hessian=batch.needs_hessian,
             first_chunk=min(first_chunk, max_chunk),
             max_chunk=max_chunk,
-            scale=self.plan.scale,
+            scale=batch.scale,
         )
 
     def heads(self) -> list[dict[str, Any]]:
+        """Each run's label, optimizer, hyperparameters and the settings it uses."""
         return [
-            {"label": label, "optimizer": o.name, "params": _jsonable(params)}
-            for label, o, params in zip(self.labels, self.request.optimizers, self.plan.params, strict=True)
+            {"label": label, "optimizer": o.name, "params": _jsonable(params), **_settings(used)}
+            for label, o, params, used in zip(
+                self.labels, self.request.optimizers, self.plan.params, self.plan.settings, strict=True
+            )
         ]
 
     def columns(self, chunk: runner.Chunk, row: int) -> dict[str, Any]:
@@ -135,7 +133,8 @@ class PreparedRun:
         runs: list[dict[str, Any]] = [{} for _ in self.labels]
         heads = self.heads()
         for batch, whole in wholes:
-            runs[batch.index] = {**heads[batch.index], **self.end(whole, 0), **self.columns(whole, 0)}
+            for row, run in enumerate(batch.runs):  # one start point: run j of a batch is its row j
+                runs[run] = {**heads[run], **self.end(whole, row), **self.columns(whole, row)}
         return {
             "surface": surface_info(self.surface),
             "schedule": _jsonable(self.plan.schedule),
@@ -152,11 +151,48 @@ class PreparedRun:
         }
 
 
+def _choices(request: RunRequest) -> list[OptimizerChoice]:
+    return [OptimizerChoice(o.name, o.params.model_dump(), o.overrides()) for o in request.optimizers]
+
+
+def _shared_settings(request: RunRequest) -> dict[str, Any]:
+    """The request's own settings, as plan_run's keywords."""
+    clip, noise, reg = request.clip, request.noise, request.regularization
+    return {
+        "schedule": _schedule(request),
+        "max_norm": clip.max_norm if clip else None,
+        "clip_value": clip.value if clip else None,
+        "noise_std": noise.std if noise else 0.0,
+        "noise_seed": noise.seed if noise else 0,
+        "l1": reg.l1 if reg else 0.0,
+        "l2": reg.l2 if reg else 0.0,
+    }
+
+
+def settings_of_runs(request: RunRequest) -> list[RunSettings]:
+    """What each run of the request will use (for costing it before it is planned)."""
+    return run_settings(_choices(request), request.steps, **_shared_settings(request))
+
+
 def _schedule(request: RunRequest) -> tuple[str, dict[str, Any]] | None:
     if request.schedule is None:
         return None
     given = request.schedule.model_dump(exclude_unset=True, exclude={"name"})
     return request.schedule.name, given
+
+
+def _settings(used: RunSettings) -> dict[str, Any]:
+    """The per-run settings a run echoes, defaults filled."""
+    if used.max_norm is not None:
+        clip: dict[str, float] | None = {"max_norm": used.max_norm}
+    else:
+        clip = None if used.clip_value is None else {"value": used.clip_value}
+    return {
+        "schedule": _jsonable({"name": used.schedule, **used.schedule_params}),
+        "clip": clip,
+        "noise": {"std": used.noise_std, "seed": used.noise_seed},
+        "regularization": {"l1": used.l1, "l2": used.l2},
+    }
 
 
 def _labels(request: RunRequest) -> list[str]:

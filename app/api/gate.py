@@ -29,7 +29,7 @@ from ..engine.errors import Cancelled, InvalidInput
 from ..engine.nn.network import Architecture
 from ..engine.optimizers import OPTIMIZERS
 from ..settings import settings
-from .convert import resolve_surface
+from .convert import resolve_surface, settings_of_runs
 from .errors import invalid_detail
 from .json import FastJSONResponse
 from .models.base import Refusal
@@ -66,7 +66,8 @@ def run_work(request: RunRequest) -> Work:
     newton = [OPTIMIZERS[o.name].needs_hessian for o in request.optimizers]
     points = len(newton) * (request.steps // request.every + 2)
     numbers = points * (6 if request.every > 1 else 5)
-    seconds = cost.run_seconds(surface, request.steps, newton) + cost.json_seconds(numbers)
+    seconds = cost.run_seconds(surface, request.steps, newton, settings=settings_of_runs(request))
+    seconds += cost.json_seconds(numbers)
     advice = "the steps or the number of optimizers (Newton's methods on a long formula cost the most)"
     return Work(seconds, cost.json_bytes(numbers), "steps", "every", advice)
 

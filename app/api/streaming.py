@@ -43,11 +43,12 @@ class RunStream:
         return None
 
     def encode(self, batch: Batch, chunk: Chunk) -> Iterator[bytes]:
-        if chunk.counts[0] == 0:
-            return
-        columns = self.run.columns(chunk, 0)
-        if len(columns["x"]):
-            offset = int(columns["step"][0]) if "step" in columns else chunk.offset
-            yield dumps({"type": "chunk", "run": batch.index, "offset": offset, **columns})
-        if chunk.status[0] != RUNNING:
-            yield dumps({"type": "end", "run": batch.index, **self.run.end(chunk, 0)})
+        for row, run in enumerate(batch.runs):  # one start point: run j of a batch is its row j
+            if chunk.counts[row] == 0:
+                continue
+            columns = self.run.columns(chunk, row)
+            if len(columns["x"]):
+                offset = int(columns["step"][0]) if "step" in columns else chunk.offset
+                yield dumps({"type": "chunk", "run": run, "offset": offset, **columns})
+            if chunk.status[row] != RUNNING:
+                yield dumps({"type": "end", "run": run, **self.run.end(chunk, row)})

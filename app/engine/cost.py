@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .nn.network import Architecture
+from .plan import RunSettings
 from .surfaces import Surface
 
 # One trajectory (B = 1): a step's fixed cost, and each operation of the compiled
@@ -32,6 +33,16 @@ FLOP_SECONDS = 1.0 / 15e9
 ACTIVATION_SECONDS = 3e-9
 NETWORK_STEP_SECONDS = 6e-5
 RECORD_SECONDS = 2e-4
+# What a run's settings add to each of its steps (one trajectory; measured on rosenbrock, then ×1.5):
+# clipping by norm and L1 reduce or take signs over θ, L2 and value clipping are one or two operations.
+SETTING_SECONDS = {
+    "max_norm": 1.8e-5,
+    "clip_value": 8e-6,
+    "noise": 3e-6,
+    "l1": 1.8e-5,
+    "l2": 1.1e-5,
+    "schedule": 1e-6,
+}
 # JSON: a float64 written in full precision with its separator, as orjson writes it, and its time.
 NUMBER_BYTES = 21
 NUMBER_SECONDS = 5e-8
@@ -60,9 +71,33 @@ def step_seconds(surface: Surface, needs_hessian: bool, rows: int = 1) -> float:
     return STEP_SECONDS + rows * per_row
 
 
-def run_seconds(surface: Surface, steps: int, needs_hessian: Sequence[bool], rows: int = 1) -> float:
-    """Every optimizer of a run request, `steps` updates each."""
-    return steps * sum(step_seconds(surface, newton, rows) for newton in needs_hessian)
+def settings_used(settings: RunSettings) -> tuple[str, ...]:
+    """The settings of a run that cost something per step (keys of SETTING_SECONDS)."""
+    used = {
+        "max_norm": settings.max_norm is not None,
+        "clip_value": settings.clip_value is not None,
+        "noise": settings.noise_std > 0,
+        "l1": settings.l1 > 0,
+        "l2": settings.l2 > 0,
+        "schedule": settings.schedule != "constant",
+    }
+    return tuple(name for name, on in used.items() if on)
+
+
+def run_seconds(
+    surface: Surface,
+    steps: int,
+    needs_hessian: Sequence[bool],
+    rows: int = 1,
+    settings: Sequence[RunSettings] | None = None,
+) -> float:
+    """Every optimizer of a run request, `steps` updates each, with the settings each runs with.
+    Each run is costed as if alone: runs that share a batch cost less, never more."""
+    per_run = [settings_used(s) for s in settings] if settings else [()] * len(needs_hessian)
+    return steps * sum(
+        step_seconds(surface, newton, rows) + rows * sum(SETTING_SECONDS[name] for name in used)
+        for newton, used in zip(needs_hessian, per_run, strict=True)
+    )
 
 
 def grid_seconds(surface: Surface, points: int) -> float:

@@ -13,7 +13,9 @@ compare with S/R and curvatures with S/R². The thresholds:
 - There, the Hessian tells the kind: every eigenvalue > CURVED·S/R² is a minimum, one below
   −CURVED·S/R² a saddle (or a maximum: not a minimum). When the Hessian cannot tell (a monkey
   saddle, x⁴ at 0), J is probed at PROBE·R along its eigenvectors and their diagonals: a lower
-  value makes it a saddle, all higher a minimum, all level (within LEVEL·S) flat ground.
+  value makes it a saddle; none lower and some higher a minimum (the bottom of a valley that is
+  level along its floor, as a curve f(x) drawn in the plane is along y); all level (within
+  LEVEL·S) flat ground.
 - A run that stopped "diverged" ran off toward −∞ ("unbounded") when its last good loss is the
   lowest of the run, below the start, and far off the surface's scale (below the domain's lowest
   J by S, or farther than FAR·R from the domain's centre); otherwise it blew up ("diverging").
@@ -183,7 +185,8 @@ def _at_rest(objective: Objective, scale: Scale, ends: Ends, rows: Array) -> Arr
 
 def _probe(objective: Objective, scale: Scale, theta: Array, loss: Array, vectors: Array) -> Array:
     """SADDLE if J is lower somewhere at PROBE·R along the eigenvectors (k, D, D) or their diagonals,
-    MINIMUM if higher everywhere there, FLAT if level somewhere and lower nowhere."""
+    MINIMUM if lower nowhere and higher somewhere (a valley level along its floor is still its
+    bottom), FLAT if level everywhere there."""
     k, dim = theta.shape
     columns = [vectors[:, :, i] for i in range(dim)]
     for i in range(dim):
@@ -196,5 +199,5 @@ def _probe(objective: Objective, scale: Scale, theta: Array, loss: Array, vector
     rise = values.reshape(k, -1) - loss[:, None]  # (k, m)
     level = LEVEL * scale.span + 8 * np.finfo(np.float64).eps * np.abs(loss[:, None])
     lower = np.any(rise < -level, axis=1)
-    higher = np.all(rise > level, axis=1)
+    higher = np.any(rise > level, axis=1)
     return np.where(lower, SADDLE, np.where(higher, MINIMUM, FLAT))

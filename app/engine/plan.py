@@ -1,8 +1,17 @@
-"""Turns a run request (plain values) into one batch: objective, transformation chain, lr table."""
+"""Turns a run request (plain values) into batches: objective, transformation chain, lr table.
+
+Each optimizer entry may carry its own settings (schedule, clipping, noise, regularization)
+in place of the request's. Runs of one optimizer with the same hyperparameters and the same
+regularization share a batch whatever their other settings: a batch of four rows costs about
+what one row does, and each setting that differs becomes a `(B, 1)` array over the rows
+(a clip threshold of ∞, a noise std of 0 leave a row as it would be alone). Regularization
+changes J itself, which the outcome of a run is judged on, so it splits batches instead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -11,7 +20,7 @@ from .errors import InvalidInput
 from .objective import SurfaceObjective
 from .optimizers import OPTIMIZERS, optimizer_params
 from .outcome import Scale, box_scale
-from .schedules import ScheduleTable, rate_per_step, schedule_params
+from .schedules import RowTables, ScheduleTable, rate_per_row, rate_per_step, schedule_params
 from .surfaces import Surface
 from .transforms import (
     GradientTransformation,
@@ -22,31 +31,66 @@ from .transforms import (
 )
 
 Array = np.ndarray
+NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
+PER_RUN = ("schedule", "clip", "noise", "regularization")
 
 
 class OptimizerChoice(NamedTuple):
+    """One optimizer entry. `overrides` holds its own settings: a key present replaces the
+    request's (None turns that setting off for this run), a key absent inherits it. Values:
+    `schedule` (name, params), `clip` {"max_norm": c} or {"value": v}, `noise` {"std": s},
+    `regularization` {"l1": a, "l2": b}."""
+
     name: str
     params: Mapping[str, Any]
+    overrides: Mapping[str, Any] = NO_OVERRIDES
+
+
+class RunSettings(NamedTuple):
+    """The settings one run actually uses, defaults filled."""
+
+    schedule: str
+    schedule_params: dict[str, Any]
+    max_norm: float | None
+    clip_value: float | None
+    noise_std: float
+    noise_seed: int
+    l1: float
+    l2: float
 
 
 class Batch(NamedTuple):
-    """One optimizer of the request, run from every start point (B rows)."""
+    """Runs of one optimizer and hyperparameters, each from every start point: run `runs[j]`
+    from start s is row j·S + s (S start points)."""
 
-    index: int  # into the request's optimizers
+    runs: tuple[int, ...]  # into the request's optimizers
     transform: GradientTransformation
     start: Array  # (B, 2)
-    lr: ScheduleTable  # (steps, B), computed for the steps asked
+    lr: ScheduleTable | RowTables  # (steps, B), computed for the steps asked
     needs_hessian: bool
+    objective: SurfaceObjective
+    scale: Scale  # of this batch's J over the surface's domain
+
+    @property
+    def index(self) -> int:
+        """The first run of the batch (the only one when the batch is a single run)."""
+        return self.runs[0]
+
+    def rows(self, j: int) -> slice:
+        """The rows of the batch's j-th run."""
+        starts = len(self.start) // len(self.runs)
+        return slice(j * starts, (j + 1) * starts)
 
 
 class RunPlan(NamedTuple):
-    objective: SurfaceObjective
-    scale: Scale  # of J over the surface's domain: what each run's outcome is judged against
+    objective: SurfaceObjective  # the request's J (its own regularization)
+    scale: Scale  # of the request's J over the surface's domain: what each run's outcome is judged against
     batches: list[Batch]
     steps: int
     tol: float
     params: list[dict[str, Any]]  # every optimizer's hyperparameters, defaults filled
-    schedule: dict[str, Any]
+    schedule: dict[str, Any]  # the request's schedule, resolved
+    settings: list[RunSettings]  # what each run uses
 
 
 def plan_run(
@@ -64,35 +108,125 @@ def plan_run(
     l2: float = 0.0,
     tol: float = 0.0,
 ) -> RunPlan:
-    """One batch per optimizer, with one row per start point: `start` is (2,) or, for a
-    sweep, (B, 2). Different optimizers gain nothing from sharing arrays (a batch of
-    two costs more per step than two batches of one), so they do not share one."""
-    if max_norm is not None and clip_value is not None:
-        raise InvalidInput("clip", "give either max_norm or value, not both")
+    """Batches of the request's runs, with one row per run and start point: `start` is (2,)
+    or, for a sweep, (B, 2). Different optimizers gain nothing from sharing arrays (a batch
+    of two costs more per step than two batches of one), so they do not share one."""
     params = [optimizer_params(o.name, o.params, f"optimizers[{i}]") for i, o in enumerate(optimizers)]
     starts = np.array(start, dtype=np.float64, ndmin=2)
-    schedule_name, given = schedule or ("constant", {})
-    schedule_values = schedule_params(schedule_name, given, steps)
-    lr = ScheduleTable(schedule_name, schedule_values, np.array([p["lr"] for p in params]), steps)
-    shared = [gaussian_noise(noise_std, noise_seed, 2)] if noise_std else []
-    if max_norm is not None:
-        shared.append(clip_by_global_norm(max_norm))
-    if clip_value is not None:
-        shared.append(clip(clip_value))
-    batches = []
+    shared_settings = {"max_norm": max_norm, "clip_value": clip_value, "noise_std": noise_std, "noise_seed": noise_seed}
+    settings = run_settings(optimizers, steps, schedule=schedule, l1=l1, l2=l2, **shared_settings)
+    request_schedule = _schedule(schedule, steps, "schedule")
+    groups: dict[tuple, list[int]] = {}
     for i, (choice, values) in enumerate(zip(optimizers, params, strict=True)):
-        optimizer = OPTIMIZERS[choice.name]
-        rate = rate_per_step(schedule_name, schedule_values, values["lr"], steps)
-        transform = chain(*shared, optimizer.build(**{**values, "lr": rate}))
-        batches.append(Batch(i, transform, starts.copy(), lr.column(i, len(starts)), optimizer.needs_hessian))
-    objective = SurfaceObjective(surface.functions, l1, l2)
-    (x0, x1), (y0, y1) = surface.domain
+        key = (choice.name, tuple(sorted(values.items())), settings[i].l1, settings[i].l2)
+        groups.setdefault(key, []).append(i)
+    objectives: dict[tuple[float, float], tuple[SurfaceObjective, Scale]] = {}
+
+    def objective(l1: float, l2: float) -> tuple[SurfaceObjective, Scale]:
+        if (l1, l2) not in objectives:
+            j = SurfaceObjective(surface.functions, l1, l2)
+            (x0, x1), (y0, y1) = surface.domain
+            objectives[(l1, l2)] = (j, box_scale(j, np.array([x0, y0]), np.array([x1, y1])))
+        return objectives[(l1, l2)]
+
+    batches = []
+    for (name, _, g_l1, g_l2), runs in groups.items():
+        optimizer = OPTIMIZERS[name]
+        transform, lr = _chain(optimizer.build, params[runs[0]], [settings[i] for i in runs], len(starts), steps)
+        j, scale = objective(g_l1, g_l2)
+        rows = np.tile(starts, (len(runs), 1))
+        batches.append(Batch(tuple(runs), transform, rows, lr, optimizer.needs_hessian, j, scale))
+    request_objective, request_scale = objective(float(l1), float(l2))
     return RunPlan(
-        objective=objective,
-        scale=box_scale(objective, np.array([x0, y0]), np.array([x1, y1])),
+        objective=request_objective,
+        scale=request_scale,
         batches=batches,
         steps=steps,
         tol=tol,
         params=params,
-        schedule={"name": schedule_name, **schedule_values},
+        schedule={"name": request_schedule[0], **request_schedule[1]},
+        settings=settings,
     )
+
+
+def run_settings(
+    optimizers: Sequence[OptimizerChoice],
+    steps: int,
+    *,
+    schedule: tuple[str, Mapping[str, Any]] | None = None,
+    max_norm: float | None = None,
+    clip_value: float | None = None,
+    noise_std: float = 0.0,
+    noise_seed: int = 0,
+    l1: float = 0.0,
+    l2: float = 0.0,
+) -> list[RunSettings]:
+    """What each run of a request will use: the request's settings with each entry's own in their place."""
+    if max_norm is not None and clip_value is not None:
+        raise InvalidInput("clip", "give either max_norm or value, not both")
+    shared = RunSettings(*_schedule(schedule, steps, "schedule"), max_norm, clip_value, noise_std, noise_seed, l1, l2)
+    return [_settings(shared, o.overrides, steps, f"optimizers[{i}]") for i, o in enumerate(optimizers)]
+
+
+def _schedule(schedule: tuple[str, Mapping[str, Any]] | None, steps: int, field: str) -> tuple[str, dict[str, Any]]:
+    name, given = schedule or ("constant", {})
+    return name, schedule_params(name, given, steps, field)
+
+
+def _settings(shared: RunSettings, overrides: Mapping[str, Any], steps: int, field: str) -> RunSettings:
+    """One run's settings: the request's, with the entry's own in place of those it names."""
+    for key in overrides:
+        if key == "batch":
+            raise InvalidInput(f"{field}.batch", "per-run mini-batches need a data-defined surface (not available yet)")
+        if key not in PER_RUN:
+            raise InvalidInput(f"{field}.{key}", f"is not a per-run setting (known: {', '.join(PER_RUN)})")
+    out = shared
+    if "schedule" in overrides:
+        name, values = _schedule(overrides["schedule"], steps, f"{field}.schedule")
+        out = out._replace(schedule=name, schedule_params=values)
+    if "clip" in overrides:
+        given = overrides["clip"] or {}
+        if set(given) - {"max_norm", "value"} or len(given) > 1:
+            raise InvalidInput(f"{field}.clip", "give either max_norm or value, not both")
+        out = out._replace(max_norm=given.get("max_norm"), clip_value=given.get("value"))
+    if "noise" in overrides:
+        out = out._replace(noise_std=float((overrides["noise"] or {}).get("std", 0.0)))
+    if "regularization" in overrides:
+        given = overrides["regularization"] or {}
+        out = out._replace(l1=float(given.get("l1", 0.0)), l2=float(given.get("l2", 0.0)))
+    return out
+
+
+def _per_row(values: list[float], starts: int) -> float | Array:
+    """One value per run: a number when the runs agree, else a (B, 1) column over the batch's rows."""
+    if all(v == values[0] for v in values):
+        return values[0]
+    return np.repeat(np.array(values, dtype=np.float64), starts)[:, None]
+
+
+def _chain(
+    build: Any, values: dict[str, Any], settings: list[RunSettings], starts: int, steps: int
+) -> tuple[GradientTransformation, ScheduleTable | RowTables]:
+    """The transformation of a batch of runs that share `values` and may differ in `settings`,
+    and its lr table; settings the runs share stay plain numbers (the single-run fast paths)."""
+    rows = starts * len(settings)
+    steps_in: list[GradientTransformation] = []
+    if any(s.noise_std for s in settings):
+        steps_in.append(gaussian_noise(_per_row([s.noise_std for s in settings], starts), settings[0].noise_seed, 2))
+    inf = float("inf")
+    if any(s.max_norm is not None for s in settings):
+        steps_in.append(clip_by_global_norm(_per_row([s.max_norm or inf for s in settings], starts)))
+    if any(s.clip_value is not None for s in settings):
+        steps_in.append(clip(_per_row([s.clip_value or inf for s in settings], starts)))
+    lr = values["lr"]
+    kinds = {(s.schedule, tuple(sorted(s.schedule_params.items()))) for s in settings}
+    first = settings[0]
+    if len(kinds) == 1:
+        table = ScheduleTable(first.schedule, first.schedule_params, np.full(rows, lr), steps)
+        rate: Any = rate_per_step(first.schedule, first.schedule_params, lr, steps)
+    else:
+        tables = [ScheduleTable(s.schedule, s.schedule_params, np.full(starts, lr), steps) for s in settings]
+        columns = [np.arange(j * starts, (j + 1) * starts) for j in range(len(settings))]
+        table = RowTables(tables, columns, rows)
+        rate = rate_per_row(table)
+    return chain(*steps_in, build(**{**values, "lr": rate})), table

@@ -166,6 +166,22 @@ class ScheduleTable:
         return single
 
 
+class RowTables:
+    """lr[k, b] of a batch whose rows follow different schedules: each of `tables` gives the
+    columns `columns[i]` (an index array) of the batch's `rows`, as ScheduleTable does."""
+
+    def __init__(self, tables: list[ScheduleTable], columns: list[Array], rows: int) -> None:
+        self.tables, self.columns = tables, columns
+        self.shape = (tables[0].shape[0], rows)
+
+    def __getitem__(self, span: slice) -> Array:
+        start, stop, _ = span.indices(self.shape[0])
+        out = np.empty((max(0, stop - start), self.shape[1]))
+        for table, columns in zip(self.tables, self.columns, strict=True):
+            out[:, columns] = table[start:stop]
+        return out
+
+
 def schedule_table(name: str, params: Mapping[str, Any], base_lrs: Array, steps: int) -> Array:
     """lr[k, b] for k < steps and each trajectory b, whole: `(steps, B)`."""
     return np.ascontiguousarray(ScheduleTable(name, params, base_lrs, steps)[:])
@@ -189,6 +205,22 @@ def rate_per_step(name: str, params: Mapping[str, Any], lr: float, steps: int) -
         if not 0 <= k - start < len(block):
             start = k - k % RATE_BLOCK
             block = table[start : start + RATE_BLOCK][:, 0].tolist()
+        return block[k - start]
+
+    return rate
+
+
+def rate_per_row(table: ScheduleTable | RowTables) -> Callable[[int], Array]:
+    """The learning rate of a batch whose rows differ: a function of the step giving a (B, 1)
+    view into a block of the table, filled a block of steps at a time as rate_per_step does."""
+    block = np.empty((0, table.shape[1], 1))
+    start = 0
+
+    def rate(k: int) -> Array:
+        nonlocal block, start
+        if not 0 <= k - start < len(block):
+            start = k - k % RATE_BLOCK
+            block = np.ascontiguousarray(table[start : start + RATE_BLOCK])[:, :, None]
         return block[k - start]
 
     return rate

@@ -18,6 +18,9 @@ Range = tuple[float, float]
 
 DEFAULT_DOMAIN: tuple[Range, Range] = ((-3.0, 3.0), (-3.0, 3.0))
 DEFAULT_START: tuple[float, float] = (-2.0, 2.0)
+# A curve in x alone is run in the plane at y = 0: there no L1/L2 penalty pulls y anywhere, and J along
+# the run is f(x) plus the penalty of x alone, the curve the 1-D picture draws.
+CURVE_Y = 0.0
 
 
 class Point(NamedTuple):
@@ -31,7 +34,8 @@ class SurfaceDef:
     """A built-in surface: formula in x, y and its parameters, plus what is known about it.
 
     Stationary points are given as expressions in the parameters, so that
-    Rosenbrock's minimum follows `a`; their `f` is computed, not typed.
+    Rosenbrock's minimum follows `a`; their `f` is computed, not typed. A formula in x
+    alone is a curve: its stationary points are given at y = CURVE_Y.
     """
 
     name: str
@@ -63,6 +67,17 @@ class Surface:
     saddles: tuple[Point, ...]
     local_minima: tuple[Point, ...]
     functions: Compiled
+    dims: int  # 1 for a formula in x alone (a curve f(x), run in the plane with ∂f/∂y = 0), else 2
+
+    def start_point(self, start: tuple[float, ...] | None) -> tuple[float, float]:
+        """θ₀ of a run: the surface's start when none is given; a lone x is a curve's start at y = CURVE_Y."""
+        if start is None:
+            return self.start
+        if len(start) == 2:
+            return (start[0], start[1])
+        if self.dims != 1:
+            raise InvalidInput("start", "a start of one number (x) is for a curve in x alone; give [x, y]")
+        return (start[0], CURVE_Y)
 
 
 _a, _b, _kappa, _angle = sympy.symbols("a b kappa angle", real=True)
@@ -225,9 +240,49 @@ _DEFINITIONS = (
         start=(-4.0, 3.5),
         minima=((0, 0),),
     ),
+    # Curves in one variable, the first pictures of gradient descent (Zhang et al., Dive into Deep
+    # Learning, §12.3): domain and start as in its figures, so its numbers can be replayed.
+    SurfaceDef(
+        name="parabola",
+        title="Parabola",
+        formula=X**2,
+        description="f(x) = x², a curve in x alone. Each gradient-descent step multiplies x by 1 − 2·lr: "
+        "lr = 0.5 lands on the minimum in one step, any lr below 1 converges, above 1 the iterates bounce "
+        "ever farther out.",
+        domain=((-10.0, 10.0), (-1.0, 1.0)),
+        start=(10.0, CURVE_Y),
+        minima=((0, CURVE_Y),),
+    ),
+    SurfaceDef(
+        name="wavy",
+        title="Wavy curve",
+        formula=X * cos(Rational(3, 20) * pi * X),
+        description="f(x) = x·cos(0.15πx), a curve in x alone whose valleys get deeper as |x| grows (it has "
+        "no lowest point). From x = 10 small steps settle in the deep valley near 7.27; too large a "
+        "learning rate jumps out of it and ends in the shallow one near −1.83.",
+        domain=((-10.0, 10.0), (-1.0, 1.0)),
+        start=(10.0, CURVE_Y),
+        # The roots of f'(x) = cos(cx) − cx·sin(cx) with f'' > 0, c = 0.15π (tests/engine/test_curves.py).
+        local_minima=((7.269388146311475, CURVE_Y), (-1.8256845786723394, CURVE_Y)),
+    ),
+    SurfaceDef(
+        name="cosh",
+        title="Hyperbolic cosine",
+        formula=sympy.cosh(X / 2),
+        description="f(x) = cosh(x/2), a convex curve in x alone: its curvature grows from ¼ at the minimum "
+        "(0, 1) to about 18.5 at x = ±10, so a learning rate safe far out crawls near the bottom, while "
+        "Newton's method adapts its step to the curvature.",
+        domain=((-10.0, 10.0), (-1.0, 1.0)),
+        start=(10.0, CURVE_Y),
+        minima=((0, CURVE_Y),),
+    ),
 )
 
 SURFACES: dict[str, SurfaceDef] = {d.name: d for d in _DEFINITIONS}
+
+
+def _dims(formula: sympy.Expr) -> int:
+    return 2 if Y in formula.free_symbols else 1
 
 
 def _exact(value: float) -> sympy.Expr:
@@ -279,17 +334,23 @@ def _resolve_builtin(name: str, params: tuple[tuple[str, float], ...]) -> Surfac
         saddles=_points(functions, spec.saddles, subs),
         local_minima=_points(functions, spec.local_minima, subs),
         functions=functions,
+        dims=_dims(spec.formula),
     )
 
 
 def resolve_custom(
     expression: str,
     domain: tuple[Range, Range] | None = None,
-    start: tuple[float, float] | None = None,
+    start: tuple[float, ...] | None = None,
 ) -> Surface:
-    """A user formula, checked and compiled; no stationary points are known for it."""
+    """A user formula, checked and compiled; no stationary points are known for it. A formula in x
+    alone is a curve: its default start is at y = CURVE_Y, and its `start` may be a lone x."""
     field = "surface.expression"
     expr = parse_expression(expression, field)
+    dims = _dims(expr)
+    if start is not None and len(start) == 1 and dims != 1:
+        raise InvalidInput("surface.start", "a start of one number (x) is for a curve in x alone; give [x, y]")
+    default = (DEFAULT_START[0], CURVE_Y) if dims == 1 else DEFAULT_START
     return Surface(
         name="custom",
         title="Custom formula",
@@ -298,9 +359,10 @@ def resolve_custom(
         params={},
         param_bounds={},
         domain=domain or DEFAULT_DOMAIN,
-        start=start or DEFAULT_START,
+        start=(start[0], start[1] if len(start) == 2 else CURVE_Y) if start else default,
         minima=(),
         saddles=(),
         local_minima=(),
         functions=compile_expression(expr, trusted=False, field=field),
+        dims=dims,
     )

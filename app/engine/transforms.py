@@ -165,8 +165,9 @@ def scale_by_schedule(factor: Callable[[int], Hyper]) -> GradientTransformation:
     return GradientTransformation(lambda params: 0, update)
 
 
-def clip_by_global_norm(max_norm: float) -> GradientTransformation:
-    """torch's clip_grad_norm_: g ← g·c/(‖g‖ + 1e-6) when that factor is below 1 (per trajectory)."""
+def clip_by_global_norm(max_norm: Hyper) -> GradientTransformation:
+    """torch's clip_grad_norm_: g ← g·c/(‖g‖ + 1e-6) when that factor is below 1 (per trajectory;
+    c = ∞ on a row multiplies it by exactly 1, so rows without clipping can share the batch)."""
     limit = hyper(max_norm)
 
     def update(updates: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
@@ -176,31 +177,51 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
     return GradientTransformation(lambda params: EmptyState(), update)
 
 
-def clip(max_delta: float) -> GradientTransformation:
-    """torch's clip_grad_value_: every coordinate clipped to [−v, v]."""
-    v = float(max_delta)
-    return GradientTransformation(lambda params: EmptyState(), lambda u, state, params: (np.clip(u, -v, v), state))
+def clip(max_delta: Hyper) -> GradientTransformation:
+    """torch's clip_grad_value_: every coordinate clipped to [−v, v] (v = ∞ on a row leaves it as it is)."""
+    v = plain(max_delta)
+    low = -v
+    return GradientTransformation(lambda params: EmptyState(), lambda u, state, params: (np.clip(u, low, v), state))
 
 
 NOISE_BLOCK = 4096
+NOISE_AHEAD = 1 << 20  # elements of a block of per-row noise formed ahead (8 MB)
 
 
-def gaussian_noise(std: float, seed: int, dim: int) -> GradientTransformation:
+def gaussian_noise(std: Hyper, seed: int, dim: int) -> GradientTransformation:
     """u ← u + std·z[k] with z = default_rng(seed).standard_normal((steps, dim)), the same
     noise for every trajectory, so comparisons are fair. z is drawn a block of steps at a
-    time (consecutive draws continue one sequence), so a long run holds no whole table."""
+    time (consecutive draws continue one sequence), so a long run holds no whole table.
+    A `(B, 1)` std gives each row its own scale of the same z: std·z[k] is formed a block
+    ahead too when that block is small, and per step for a large batch (a sweep)."""
     cache: dict[str, Any] = {"block": -1, "rng": None, "rows": None}
+    per_row = np.ndim(std) > 0
+    scale = hyper(std) if per_row else float(std)
+    ahead = not per_row or np.size(std) * NOISE_BLOCK * dim <= NOISE_AHEAD
+
+    def draw(z: Array) -> Array:
+        """A block of z (NOISE_BLOCK, D), scaled ahead: (NOISE_BLOCK, D) or (NOISE_BLOCK, B, D)."""
+        if not ahead:
+            return z
+        return scale[None] * z[:, None] if per_row else scale * z
 
     def rows(block: int) -> Array:
         if block != cache["block"]:
             if cache["rng"] is None or block < cache["block"]:  # back to the start of the sequence
                 cache["rng"], cache["block"] = np.random.default_rng(seed), -1
             while cache["block"] < block:
-                cache["rows"] = std * cache["rng"].standard_normal((NOISE_BLOCK, dim))
+                cache["rows"] = draw(cache["rng"].standard_normal((NOISE_BLOCK, dim)))
                 cache["block"] += 1
         return cache["rows"]
 
-    def update(updates: Array, count: int, params: Array) -> tuple[Array, int]:
-        return updates + rows(count // NOISE_BLOCK)[count % NOISE_BLOCK], count + 1
+    if ahead:
+
+        def update(updates: Array, count: int, params: Array) -> tuple[Array, int]:
+            return updates + rows(count // NOISE_BLOCK)[count % NOISE_BLOCK], count + 1
+
+    else:
+
+        def update(updates: Array, count: int, params: Array) -> tuple[Array, int]:
+            return updates + scale * rows(count // NOISE_BLOCK)[count % NOISE_BLOCK], count + 1
 
     return GradientTransformation(lambda params: 0, update)

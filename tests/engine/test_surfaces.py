@@ -35,6 +35,9 @@ SPEC_FORMULAS = {
         + np.e
         + 20
     ),
+    "parabola": lambda x, y: x**2,
+    "wavy": lambda x, y: x * np.cos(0.15 * np.pi * x),
+    "cosh": lambda x, y: np.cosh(x / 2),
 }
 
 # Global minima as published (Surjanovic & Bingham, Virtual Library of Simulation
@@ -140,6 +143,12 @@ def test_minima_are_stationary_and_positive_definite(name: str, point: Point) ->
         with np.errstate(all="ignore"):
             _, g, _ = derivatives(surface, point.x, point.y)
         assert not np.all(np.isfinite(g)), "a cusp has no gradient: drop it from CUSPS if this changed"
+    elif surface.dims == 1:  # a curve: a minimum of f(x), level along y
+        _, _, h = _assert_stationary(name, point)
+        assert h[0, 0] > 0 and h[0, 1] == h[1, 1] == 0.0, h
+        rise = np.array([surface.functions.value(point.x + d, point.y + 1.0) for d in (-1e-3, 1e-3)]) - point.f
+        assert np.all(rise > 0), "f rises on both sides, whatever y"
+        return
     else:
         _, _, h = _assert_stationary(name, point)
         assert np.all(np.linalg.eigvalsh(h) > 0), "the Hessian at a minimum is positive definite"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, create_model, field_validator, model_validator
 
 from ...engine.outcome import OUTCOMES
 from ...settings import settings
 from .base import Request, Response, Seed, integer
 from .catalog import OptimizerConfig, ScheduleConfig
-from .surfaces import Point, SurfaceInfo, SurfaceRef
+from .surfaces import Start, SurfaceInfo, SurfaceRef
 
 
 class ClipConfig(Request):
@@ -40,6 +40,61 @@ class RegularizationConfig(Request):
     l2: float = Field(default=0.0, ge=0)
 
 
+class RunNoiseConfig(Request):
+    """This run's noise std; the sequence z stays the request's (its `noise.seed`), so runs differ by std alone."""
+
+    std: float = Field(default=0.0, ge=0)
+
+
+PER_RUN_DOC = "; an explicit null turns it off for this run, leaving it out keeps the request's"
+
+
+class PerRunSettings(Request):
+    """Settings of one optimizer entry that replace the request's for that run."""
+
+    schedule: ScheduleConfig | None = Field(default=None, description="this run's learning-rate schedule" + PER_RUN_DOC)
+    clip: ClipConfig | None = Field(default=None, description="this run's gradient clipping" + PER_RUN_DOC)
+    noise: RunNoiseConfig | None = Field(default=None, description="this run's noise std" + PER_RUN_DOC)
+    regularization: RegularizationConfig | None = Field(
+        default=None, description="this run's L1/L2 penalty" + PER_RUN_DOC
+    )
+    batch: dict[str, Any] | None = Field(
+        default=None,
+        description="per-run mini-batches: not available yet (they need data-defined surfaces); "
+        "only null is taken, and any other value is refused",
+    )
+
+    @field_validator("batch")
+    @classmethod
+    def _no_batches_yet(cls, value: dict[str, Any] | None) -> None:
+        if value is not None:
+            raise ValueError("per-run mini-batches need a data-defined surface, which is not available yet")
+        return None
+
+    def overrides(self) -> dict[str, Any]:
+        """The settings this entry names (None where it turns one off), as the engine takes them."""
+        out: dict[str, Any] = {}
+        for key in ("schedule", "clip", "noise", "regularization"):
+            if key not in self.model_fields_set:
+                continue
+            value = getattr(self, key)
+            if value is None:
+                out[key] = None
+            elif key == "schedule":
+                out[key] = (value.name, value.model_dump(exclude_unset=True, exclude={"name"}))
+            else:
+                out[key] = value.model_dump(exclude_none=True)
+        return out
+
+
+# Each optimizer entry of the catalog, with the per-run settings beside its name, params and label.
+_run_optimizer_models = [
+    create_model(f"Run{model.__name__}", __base__=(model, PerRunSettings), __doc__=model.__doc__)
+    for model in get_args(get_args(OptimizerConfig)[0])
+]
+RunOptimizerConfig = Annotated[Union[tuple(_run_optimizer_models)], Field(discriminator="name")]  # noqa: UP007
+
+
 _EXAMPLE = {
     "surface": {"name": "rosenbrock"},
     "start": [-1.5, 2.0],
@@ -61,11 +116,19 @@ class RunRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     surface: SurfaceRef
-    start: Point | None = Field(default=None, description="θ₀; default: the surface's start")
+    start: Start | None = Field(
+        default=None,
+        description="θ₀ = [x, y]; default: the surface's start. On a curve in x alone (the surface's `dims` is 1) "
+        "[x] alone is accepted and y is then 0; on any other surface [x] is refused (422 naming `start`)",
+    )
     steps: integer(ge=1, le=settings.max_steps) = 500
     tol: float = Field(default=0.0, ge=0, description="stop 'converged' when ‖∇J‖ ≤ tol (before updating)")
     every: integer(ge=1, le=settings.max_steps) = Field(default=1, description="keep every k-th point (and the last)")
-    optimizers: list[OptimizerConfig] = Field(min_length=1, max_length=settings.max_optimizers)
+    optimizers: list[RunOptimizerConfig] = Field(  # type: ignore[valid-type]
+        min_length=1,
+        max_length=settings.max_optimizers,
+        description="each may carry its own schedule, clip, noise (std) and regularization in place of the request's",
+    )
     schedule: ScheduleConfig | None = Field(default=None, description="learning-rate schedule (default constant)")
     clip: ClipConfig | None = None
     noise: NoiseConfig | None = None
@@ -102,6 +165,10 @@ class RunTrace(Response):
     grad_norm: list[float] = Field(description="‖∇J(θₖ)‖ before noise and clipping")
     lr: list[float] = Field(description="learning rate of update k")
     step: list[int] | None = Field(default=None, description="step index of each point, when every > 1")
+    schedule: dict[str, Any] = Field(description="the schedule this run used, its parameters resolved")
+    clip: dict[str, float] | None = Field(description='{"max_norm"} or {"value"} this run used; null: none')
+    noise: dict[str, Any] = Field(description='{"std", "seed"} this run used (std 0: none)')
+    regularization: dict[str, float] = Field(description='{"l1", "l2"} this run used')
 
 
 class RunResponse(Response):
@@ -113,7 +180,9 @@ class RunResponse(Response):
 
 class StreamStart(Response):
     type: Literal["start"] = "start"
-    runs: list[dict[str, Any]] = Field(description='[{"label", "optimizer", "params"}] per run')
+    runs: list[dict[str, Any]] = Field(
+        description='[{"label", "optimizer", "params", "schedule", "clip", "noise", "regularization"}] per run'
+    )
     surface: SurfaceInfo
 
 

@@ -26,6 +26,8 @@ def _ordered(value: tuple[float, float]) -> tuple[float, float]:
 # FastAPI validates the parsed body in python mode, where a strict tuple refuses the list a
 # JSON array becomes: a pair itself is lax (a list of exactly two), its items stay strict.
 Point = Annotated[tuple[Coordinate, Coordinate], Strict(False)]
+# A start: [x, y], or [x] alone on a curve in x alone (dims 1), where y is then 0.
+Start = Annotated[list[Coordinate], Field(min_length=1, max_length=2)]
 Interval = Annotated[tuple[Bound, Bound], Strict(False), AfterValidator(_ordered)]
 
 
@@ -65,7 +67,11 @@ class CustomSurface(Request):
 
     expression: str = Field(max_length=settings.max_expression_length, examples=["x**2 + 3*y**2"])
     domain: Domain | None = Field(default=None, description="plot range; default x, y ∈ [−3, 3]")
-    start: Point | None = Field(default=None, description="default start; default (−2, 2)")
+    start: Start | None = Field(
+        default=None,
+        description="default start [x, y]; default (−2, 2), or (−2, 0) for a formula in x alone, "
+        "which may also take [x] (y = 0)",
+    )
 
 
 def _surface_kind(value: object) -> str:
@@ -86,8 +92,15 @@ class PointInfo(Response):
     f: float
 
 
+DIMS_DOC = (
+    "1 for a curve: a formula in x alone (∂f/∂y = 0), run in the plane with y staying at its start's y and "
+    "drawn as f(x); a run's `start` may then be [x] alone (y = 0). 2 for every other surface"
+)
+
+
 class SurfaceInfo(Response):
     name: str = Field(description="built-in name, or 'custom'")
+    dims: Literal[1, 2] = Field(description=DIMS_DOC)
     title: str
     formula: str = Field(description="sympy-style text in x, y (and the parameters)")
     params: dict[str, float] = Field(description="parameter name → value (defaults in the catalog)")
