@@ -64,6 +64,15 @@ class Row(NamedTuple):
     steps_taken: int
 
 
+def assert_same_row(a: Row, b: Row) -> None:
+    """Two runs' rows are the same run: every recorded value equal, bit for bit."""
+    np.testing.assert_array_equal(a.theta, b.theta)
+    np.testing.assert_array_equal(a.loss, b.loss)
+    np.testing.assert_array_equal(a.grad_norm, b.grad_norm)
+    np.testing.assert_array_equal(a.lr, b.lr)
+    assert (a.status, a.steps_taken) == (b.status, b.steps_taken)
+
+
 def row(result: Chunk, b: int = 0) -> Row:
     n = int(result.counts[b])
     return Row(

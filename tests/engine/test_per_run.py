@@ -18,7 +18,7 @@ from gdviz.engine.runner import MAX_STEPS, Chunk, collect, run
 from gdviz.engine.surfaces import resolve_builtin
 from gdviz.engine.transforms import NOISE_AHEAD, NOISE_BLOCK
 
-from .helpers import Row, row, single
+from .helpers import Row, assert_same_row, row, single
 
 ROSENBROCK = resolve_builtin("rosenbrock")
 ACKLEY = resolve_builtin("ackley")
@@ -54,18 +54,10 @@ def alone_kw(settings: RunSettings) -> dict[str, Any]:
     }
 
 
-def assert_same(a: Row, b: Row) -> None:
-    np.testing.assert_array_equal(a.theta, b.theta)
-    np.testing.assert_array_equal(a.loss, b.loss)
-    np.testing.assert_array_equal(a.grad_norm, b.grad_norm)
-    np.testing.assert_array_equal(a.lr, b.lr)
-    assert (a.status, a.steps_taken) == (b.status, b.steps_taken)
-
-
 def assert_each_equals_alone(surface: Any, choices: list[OptimizerChoice], **request: Any) -> RunPlan:
     plan = plan_run(surface, START, STEPS, choices, **request)
     for choice, used, got in zip(choices, plan.settings, run_runs(plan), strict=True):
-        assert_same(got, single(surface, START, STEPS, choice.name, choice.params, **alone_kw(used)))
+        assert_same_row(got, single(surface, START, STEPS, choice.name, choice.params, **alone_kw(used)))
     return plan
 
 
@@ -122,8 +114,8 @@ def test_null_turns_a_setting_off_and_absence_inherits_it() -> None:
     assert inherited == RunSettings("cosine", {"T_max": STEPS, "eta_min": 0.0}, 1.0, None, 0.5, 2, 0.1, 0.2)
     assert turned_off == RunSettings("constant", {}, None, None, 0.0, 2, 0.0, 0.0)
     first, second = run_runs(plan)
-    assert_same(first, single(ROSENBROCK, START, STEPS, "sgd", SGD, **request))
-    assert_same(second, single(ROSENBROCK, START, STEPS, "sgd", SGD))
+    assert_same_row(first, single(ROSENBROCK, START, STEPS, "sgd", SGD, **request))
+    assert_same_row(second, single(ROSENBROCK, START, STEPS, "sgd", SGD))
 
 
 def test_runs_differing_only_in_settings_share_a_batch_and_regularization_splits_it() -> None:
@@ -149,7 +141,7 @@ def test_a_sweep_of_starts_with_per_run_settings_equals_single_runs() -> None:
     for j, used in enumerate(plan.settings):
         for s, start in enumerate(starts):
             b = batch.rows(j).start + s
-            assert_same(row(whole, b), single(ROSENBROCK, start, 100, "adam", ADAM, **alone_kw(used)))
+            assert_same_row(row(whole, b), single(ROSENBROCK, start, 100, "adam", ADAM, **alone_kw(used)))
 
 
 def test_per_row_noise_on_a_large_sweep_equals_single_runs() -> None:
@@ -164,7 +156,7 @@ def test_per_row_noise_on_a_large_sweep_equals_single_runs() -> None:
     for j, used in enumerate(plan.settings):
         for s in (0, 31, 49):
             alone = single(ROSENBROCK, starts[s], 60, "sgd", SGD, **alone_kw(used))
-            assert_same(row(whole, batch.rows(j).start + s), alone)
+            assert_same_row(row(whole, batch.rows(j).start + s), alone)
 
 
 @pytest.mark.parametrize(

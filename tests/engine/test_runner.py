@@ -16,18 +16,10 @@ from gdviz.engine.plan import plan_run
 from gdviz.engine.runner import CONVERGED, DIVERGED, DIVERGENCE_BOUND, MAX_STEPS, STATUS_NAMES, collect, piece, run
 from gdviz.engine.surfaces import resolve_builtin, resolve_custom
 
-from .helpers import Row, opt, row, run_batch, single, trajectory
+from .helpers import assert_same_row, opt, row, run_batch, single, trajectory
 
 ENGINE = Path(__file__).resolve().parents[2] / "app" / "engine"
 WEB_LIBRARIES = {"fastapi", "starlette", "pydantic", "jinja2", "uvicorn", "orjson", "httpx"}
-
-
-def assert_same_row(batched: Row, alone: Row) -> None:
-    np.testing.assert_array_equal(batched.theta, alone.theta)
-    np.testing.assert_array_equal(batched.loss, alone.loss)
-    np.testing.assert_array_equal(batched.grad_norm, alone.grad_norm)
-    np.testing.assert_array_equal(batched.lr, alone.lr)
-    assert (batched.status, batched.steps_taken) == (alone.status, alone.steps_taken)
 
 
 SWEEP_OPTIMIZERS = [
