@@ -230,6 +230,11 @@ async function main() {
       controls.showStart(state.start);
     }
     if (RUN_KEYS.some((key) => key in patch)) rerun();
+    if ("view" in patch && state.view.threeD && document.body.dataset.plotly !== "full") {
+      // The page has Plotly's cartesian bundle: the 3D view opens with the full one.
+      location.assign(`${location.pathname}?${[encode(state), viewOptions()].filter(Boolean).join("&")}`);
+      return;
+    }
     if ("view" in patch) {
       contour.setView(state.view);
       player.setSpeed(state.view.speed);

@@ -31,3 +31,14 @@ def test_openapi_documents_models_and_examples(client):
     assert components["RunRequest"]["examples"][0]["optimizers"]
     assert components["AdamParams"]["properties"]["lr"]["exclusiveMinimum"] == 0
     assert "/api/run/stream" in schema["paths"]
+
+
+def test_2d_views_get_the_cartesian_plotly_and_the_3d_view_the_full_one(client) -> None:
+    for path in ("/", "/embed", "/network", "/network?3d=1", "/decks"):
+        page = client.get(path).text
+        assert '/static/vendor/plotly-cartesian.min.js"' in page and "/static/vendor/plotly.min.js" not in page, path
+    for path in ("/?3d=1", "/embed?3d=1&lang=zh"):
+        page = client.get(path).text
+        assert '/static/vendor/plotly.min.js"' in page and "plotly-cartesian" not in page, path
+    bundle = client.get("/static/vendor/plotly-cartesian.min.js")
+    assert bundle.status_code == 200 and b"plotly.js (cartesian" in bundle.content[:200]

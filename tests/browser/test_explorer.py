@@ -7,6 +7,7 @@ errors and requests that leave the test server. A run is complete when <body> ca
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -818,3 +819,16 @@ def test_picking_cyclic_starts_from_rates_the_view_can_take(page: Page) -> None:
     assert rates and all(max(y) == pytest.approx(0.001) and min(y) == pytest.approx(0.0001) for y in rates)
     loss = [trace["y"] for trace in traces(page, "loss")]
     assert all(len(y) == 501 for y in loss), "a run stopped early: it diverged"
+
+
+def test_2d_views_load_the_cartesian_plotly_and_3d_the_full_one(page: Page) -> None:
+    """The 2D view draws with Plotly's cartesian bundle; switching to 3D reopens the view with the full bundle."""
+    open_explorer(page)
+    bundles = "() => [...document.scripts].map((s) => s.src).filter((src) => src.includes('/vendor/'))"
+    assert [src.rsplit("/", 1)[1] for src in page.evaluate(bundles)] == ["plotly-cartesian.min.js"]
+    page.locator(tid("toggle-3d")).check()
+    page.wait_for_url(re.compile(r"[?&]3d=1"))
+    page.wait_for_function("() => window.__runs.set > 0 && document.body.hasAttribute('data-runs')")
+    assert [src.rsplit("/", 1)[1] for src in page.evaluate(bundles)] == ["plotly.min.js"]
+    kinds = {trace["type"] for trace in traces(page, "contour")}
+    assert "surface" in kinds and "scatter3d" in kinds, kinds

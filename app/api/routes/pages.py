@@ -41,6 +41,8 @@ def _page(request: Request, template: str, page: str, embed: bool, theme: str = 
         "t": partial(i18n.t, lang),
         "messages_json": i18n.inline_catalog(lang),
         "theme": asked_theme if asked_theme in THEMES else theme,
+        # Only the explorer's 3D view needs Plotly's full bundle (README, "Performance").
+        "three_d": page == "surfaces" and request.query_params.get("3d") == "1",
     }
     response = templates.TemplateResponse(request, template, context)
     if asked:

@@ -9,7 +9,7 @@ import { FONT_FAMILY } from "../plots/theme.js";
 import { createSceneMaker } from "./scenes.js";
 
 const ASSETS = {
-  plotly: new URL("../../vendor/plotly.min.js", import.meta.url),
+  plotly: new URL("../../vendor/plotly-cartesian.min.js", import.meta.url), // no 3D in an offline file
   player: new URL("../../offline/player.js", import.meta.url),
   css: new URL("../../offline/player.css", import.meta.url),
 };
