@@ -42,3 +42,11 @@ def test_2d_views_get_the_cartesian_plotly_and_the_3d_view_the_full_one(client) 
         assert '/static/vendor/plotly.min.js"' in page and "plotly-cartesian" not in page, path
     bundle = client.get("/static/vendor/plotly-cartesian.min.js")
     assert bundle.status_code == 200 and b"plotly.js (cartesian" in bundle.content[:200]
+
+
+def test_the_vendored_plotly_names_no_cdn(client) -> None:
+    """The only fetchable default the npm bundle has (topojsonURL) points into the app, not to a CDN."""
+    bundle = client.get("/static/vendor/plotly-cartesian.min.js").text
+    assert 'topojsonURL:{valType:"string",noBlank:!0,dflt:"/static/vendor/topojson/"}' in bundle
+    for host in ("cdn.", "unpkg", "jsdelivr", "googleapis"):
+        assert host not in bundle, host
