@@ -43,6 +43,7 @@ class Catalog:
     activations: set[str]
     inits: set[str]
     landscapes: set[str]
+    data_surfaces: frozenset[str] = frozenset()  # surfaces of kind "data": only they take mini-batches
 
 
 def catalog_from(client: Any) -> Catalog:
@@ -57,6 +58,7 @@ def catalog_from(client: Any) -> Catalog:
         activations=set(get_args(ModelConfig.model_fields["activation"].annotation)),
         inits=set(get_args(ModelConfig.model_fields["init"].annotation)),
         landscapes=set(get_args(LandscapeConfig.model_fields["method"].annotation)),
+        data_surfaces=frozenset(s["name"] for s in client.get("/api/surfaces").json() if s.get("kind") == "data"),
     )
 
 
@@ -220,6 +222,97 @@ CLIP = Codec(
 )
 
 
+# A run's own settings inside its explorer entry: key=value, "off" (the batch: "full") turns the request's
+# setting off for that run (None), no field inherits it. Field key -> (the entry's and the API's key, codec).
+
+
+def _or_off(codec: Codec, off: str = "off") -> Codec:
+    return Codec(
+        lambda raw: None if raw == off else codec.parse(raw),
+        lambda value: off if value is None else codec.format(value),
+    )
+
+
+def _own_schedule(raw: str) -> dict[str, Any]:
+    name, *params = raw.split(",")
+    if not _NAME.fullmatch(name):
+        raise SceneError(f"{name!r} is not a schedule name")
+    return {"name": name, **(_strict_number_map(",".join(params)) if params else {})}
+
+
+def _strict_number_map(raw: str) -> dict[str, int | float]:
+    keys = [part.partition(":")[0] for part in raw.split(",")]
+    if len(set(keys)) != len(keys):
+        raise SceneError(f"{raw!r} gives a key twice")
+    return _number_map(raw)
+
+
+def _own_penalty(raw: str) -> dict[str, int | float]:
+    given = _strict_number_map(raw)
+    if not given.keys() <= {"l1", "l2"} or any(v < 0 for v in given.values()):
+        raise SceneError(f"{raw!r} is not l1:<a>,l2:<b> with a, b ≥ 0")
+    return {"l1": given.get("l1", 0), "l2": given.get("l2", 0)}
+
+
+def _format_penalty(penalty: dict[str, Any]) -> str:
+    shown = {k: v for k, v in penalty.items() if v} or {"l1": penalty["l1"]}
+    return NUMBER_MAP.format(shown)
+
+
+def _own_batch(raw: str) -> dict[str, Any]:
+    size, *flags = raw.split(",")
+    if flags not in ([], ["replace"]):
+        raise SceneError(f"{raw!r} is not <size> or <size>,replace")
+    return {"size": _number(size, 1, 2000, integer=True), "replace": bool(flags)}
+
+
+RUN_SETTINGS: dict[str, tuple[str, Codec]] = {
+    "sch": (
+        "schedule",
+        Codec(
+            _own_schedule,
+            lambda s: ",".join([s["name"], *(f"{k}:{js_number(v)}" for k, v in s.items() if k != "name")]),
+        ),
+    ),
+    "clip": ("clip", _or_off(CLIP)),
+    "noise": ("noise", _or_off(Codec(lambda raw: {"std": _number(raw, 0)}, lambda n: js_number(n["std"])))),
+    "reg": ("regularization", _or_off(Codec(_own_penalty, _format_penalty))),
+    "bs": (
+        "batch",
+        _or_off(Codec(_own_batch, lambda b: f"{b['size']},replace" if b["replace"] else str(b["size"])), "full"),
+    ),
+}
+
+
+def _run_entry(raw: str) -> dict[str, Any]:
+    name, *fields = raw.split(";")
+    own: dict[str, Any] = {}
+    rest = []
+    for field in fields:
+        key, sep, value = field.partition("=")
+        if not sep or key not in RUN_SETTINGS:
+            rest.append(field)
+            continue
+        setting, codec = RUN_SETTINGS[key]
+        if setting in own:
+            raise SceneError(f"{key} given twice")
+        try:
+            own[setting] = codec.parse(value)
+        except SceneError as error:
+            raise SceneError(f"{key}={value}: {error}") from None
+    return {**_entry(";".join([name, *rest])), **own}
+
+
+def _format_run_entry(entry: dict[str, Any]) -> str:
+    own = [
+        f"{key}={codec.format(entry[setting])}" for key, (setting, codec) in RUN_SETTINGS.items() if setting in entry
+    ]
+    return ";".join([_format_entry(entry), *own])
+
+
+RUN_ENTRY = Codec(_run_entry, _format_run_entry)
+
+
 def _layers(raw: str) -> list[int]:
     units = [_number(u, 1, 64, integer=True) for u in raw.split(",")] if raw else []
     if not 1 <= len(units) <= 4:
@@ -252,6 +345,7 @@ EXPLORER_DEFAULTS: dict[str, Any] = {
     "l1": 0,
     "l2": 0,
     "tol": 0,
+    "batch": {"size": None, "seed": 0, "replace": False},
     "view": {"threeD": False, "logColor": True, "speed": 1, "wholePath": False},
     "cursor": None,
 }
@@ -261,7 +355,7 @@ EXPLORER_FIELDS: list[Field] = [
     ("f", "expression", text(300), False),
     ("start", "start", PAIR, False),
     ("dom", "domain", BOX, False),
-    ("o", "optimizers", ENTRY, True),
+    ("o", "optimizers", RUN_ENTRY, True),
     ("n", "steps", number(1, 100000, True), False),
     ("every", "every", number(1, 100000, True), False),
     ("sch", "schedule", SCHEDULE, False),
@@ -271,6 +365,9 @@ EXPLORER_FIELDS: list[Field] = [
     ("l1", "l1", number(0), False),
     ("l2", "l2", number(0), False),
     ("tol", "tol", number(0), False),
+    ("bs", "batch.size", number(1, 2000, True), False),
+    ("bseed", "batch.seed", number(0, 2**32 - 1, True), False),
+    ("brep", "batch.replace", BOOL, False),
     ("3d", "view.threeD", BOOL, False),
     ("log", "view.logColor", BOOL, False),
     ("speed", "view.speed", number(0.05, 100), False),
@@ -427,7 +524,14 @@ def explorer_state(query: str, catalog: Catalog) -> dict[str, Any]:
                 raise SceneError(f"{state['surface']} has no parameter {key!r}")
     for entry in state["optimizers"]:
         _check_optimizer(entry, catalog)
+        if entry.get("schedule"):
+            _check_schedule(entry["schedule"], catalog)
     _check_schedule(state["schedule"], catalog)
+    batched = keys & {"bs", "bseed", "brep"} or any("batch" in entry for entry in state["optimizers"])
+    if batched and state["surface"] not in catalog.data_surfaces:
+        raise SceneError(
+            f"mini-batches (bs=, bseed=, brep=, an entry's bs=) need a data surface, not {state['surface']!r}"
+        )
     return state
 
 
@@ -452,6 +556,15 @@ def network_state(query: str, catalog: Catalog) -> dict[str, Any]:
 def run_body(state: dict[str, Any]) -> dict[str, Any]:
     """The explorer's runBody(state): the body of POST /api/run (and /api/run/stream)."""
     custom = state["surface"] == "custom"
+    optimizers = [
+        {
+            "name": o["name"],
+            "params": o["params"],
+            **({"label": o["label"]} if o.get("label") else {}),
+            **{setting: o[setting] for setting, _ in RUN_SETTINGS.values() if setting in o},
+        }
+        for o in state["optimizers"]
+    ]
     body: dict[str, Any] = {
         "surface": {"expression": state["expression"], **({"domain": state["domain"]} if state["domain"] else {})}
         if custom
@@ -459,13 +572,10 @@ def run_body(state: dict[str, Any]) -> dict[str, Any]:
         "steps": state["steps"],
         "every": state["every"],
         "tol": state["tol"],
-        "optimizers": [
-            {"name": o["name"], "params": o["params"], **({"label": o["label"]} if o.get("label") else {})}
-            for o in state["optimizers"]
-        ],
+        "optimizers": optimizers,
         "schedule": state["schedule"],
     }
-    if state["noise"]["std"] > 0:
+    if state["noise"]["std"] > 0 or any(o.get("noise") for o in optimizers):  # a run's own noise needs the seed
         body["noise"] = state["noise"]
     if state["l1"] or state["l2"]:
         body["regularization"] = {"l1": state["l1"], "l2": state["l2"]}
@@ -473,6 +583,18 @@ def run_body(state: dict[str, Any]) -> dict[str, Any]:
         body["clip"] = state["clip"]
     if state["start"]:
         body["start"] = state["start"]
+    batch = state["batch"]
+    if any(o["batch"] if "batch" in o else batch["size"] for o in optimizers):
+        # the request's seed for every run; with full batches for the request, the first run's own batch
+        # rides on it and the runs that inherit say "full" (null)
+        own = next((o["batch"] for o in optimizers if o.get("batch")), None)
+        if batch["size"]:
+            body["batch"] = {"size": batch["size"], "seed": batch["seed"], "replace": batch["replace"]}
+        else:
+            body["batch"] = {"size": own["size"], "seed": batch["seed"], "replace": own["replace"]}
+            for o in optimizers:
+                o.setdefault("batch", None)
+        body["include_batches"] = True
     return copy.deepcopy(body)
 
 

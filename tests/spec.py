@@ -15,6 +15,9 @@ SPEC_SURFACES = {
     "parabola",
     "wavy",
     "cosh",
+    "linear_regression",
+    "logistic_regression",
+    "rnn_cliff",
 }
 SPEC_OPTIMIZERS = {
     "sgd",

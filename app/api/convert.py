@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..engine import cost, runner
+from ..engine.batches import BatchSpec
 from ..engine.errors import checked
 from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.outcome import OUTCOME_NAMES
 from ..engine.plan import Batch, OptimizerChoice, RunPlan, RunSettings, plan_run, run_settings
-from ..engine.surfaces import Point, Surface, resolve_builtin, resolve_custom
+from ..engine.surfaces import SURFACES, Point, Surface, resolve_builtin, resolve_custom
 from ..settings import settings
 from .models.runs import RunRequest
 from .models.surfaces import BuiltinSurface, CustomSurface, GridRequest
@@ -34,13 +35,18 @@ def _points(points: tuple[Point, ...]) -> list[dict[str, float]]:
 
 
 def surface_info(surface: Surface) -> dict[str, Any]:
+    data = {} if surface.data is None else {"data": {"x": surface.data[0], "y": surface.data[1]}}
     return {
         "name": surface.name,
+        "kind": surface.kind,
+        "variables": list(surface.variables),
+        **data,
         "dims": surface.dims,
         "title": surface.title,
         "formula": surface.formula,
         "params": surface.params,
         "param_ranges": surface.param_bounds,
+        "integer_params": sorted(SURFACES[surface.name].integers) if surface.name in SURFACES else [],
         "domain": {"x": surface.domain[0], "y": surface.domain[1]},
         "start": surface.start,
         "minima": _points(surface.minima),
@@ -76,6 +82,7 @@ class PreparedRun:
             tol=request.tol,
             **_shared_settings(request),
         )
+        self.keep_batches = request.include_batches
         self.labels = _labels(request)
 
     def chunks(self, batch: Batch, first_chunk: int = 32) -> Iterator[runner.Chunk]:
@@ -96,6 +103,7 @@ class PreparedRun:
             first_chunk=min(first_chunk, max_chunk),
             max_chunk=max_chunk,
             scale=batch.scale,
+            batches=batch.batches,
         )
 
     def heads(self) -> list[dict[str, Any]]:
@@ -119,6 +127,10 @@ class PreparedRun:
         }
         if self.request.every > 1:
             columns["step"] = piece.step
+        if piece.batch_loss is not None:
+            columns["batch_loss"] = piece.batch_loss
+        if piece.batches is not None and self.keep_batches:
+            columns["batches"] = piece.batches
         return columns
 
     def result(self, check: Callable[[], None]) -> dict[str, Any]:
@@ -126,7 +138,7 @@ class PreparedRun:
         # Nothing is shown before the end here, so the chunks can be large from the start.
         steps = self.plan.steps
         wholes = [
-            (batch, runner.collect(checked(self.chunks(batch, first_chunk=steps), check), steps))
+            (batch, runner.collect(checked(self.chunks(batch, first_chunk=steps), check), steps, self.keep_batches))
             for batch in self.plan.batches
         ]
         elapsed = (time.perf_counter() - started) * 1e3
@@ -157,7 +169,7 @@ def _choices(request: RunRequest) -> list[OptimizerChoice]:
 
 def _shared_settings(request: RunRequest) -> dict[str, Any]:
     """The request's own settings, as plan_run's keywords."""
-    clip, noise, reg = request.clip, request.noise, request.regularization
+    clip, noise, reg, batch = request.clip, request.noise, request.regularization, request.batch
     return {
         "schedule": _schedule(request),
         "max_norm": clip.max_norm if clip else None,
@@ -166,12 +178,13 @@ def _shared_settings(request: RunRequest) -> dict[str, Any]:
         "noise_seed": noise.seed if noise else 0,
         "l1": reg.l1 if reg else 0.0,
         "l2": reg.l2 if reg else 0.0,
+        "batch": BatchSpec(batch.size, batch.seed, batch.replace) if batch else None,
     }
 
 
-def settings_of_runs(request: RunRequest) -> list[RunSettings]:
+def settings_of_runs(request: RunRequest, surface: Surface) -> list[RunSettings]:
     """What each run of the request will use (for costing it before it is planned)."""
-    return run_settings(_choices(request), request.steps, **_shared_settings(request))
+    return run_settings(_choices(request), request.steps, surface=surface, **_shared_settings(request))
 
 
 def _schedule(request: RunRequest) -> tuple[str, dict[str, Any]] | None:
@@ -192,6 +205,7 @@ def _settings(used: RunSettings) -> dict[str, Any]:
         "clip": clip,
         "noise": {"std": used.noise_std, "seed": used.noise_seed},
         "regularization": {"l1": used.l1, "l2": used.l2},
+        "batch": None if used.batch is None else used.batch._asdict(),
     }
 
 

@@ -28,6 +28,7 @@ from ..engine import cost
 from ..engine.errors import Cancelled, InvalidInput
 from ..engine.nn.network import Architecture
 from ..engine.optimizers import OPTIMIZERS
+from ..engine.plan import RunSettings
 from ..settings import settings
 from .convert import resolve_surface, settings_of_runs
 from .errors import invalid_detail
@@ -61,15 +62,25 @@ class Work(NamedTuple):
 
 def run_work(request: RunRequest) -> Work:
     """Every optimizer's steps on the surface (Newton's by the size of the Hessian), and
-    five numbers a kept point (six with `every`)."""
+    five numbers a kept point (six with `every`), more on mini-batches (the batch loss,
+    and the batch's indices with `include_batches`)."""
     surface = resolve_surface(request.surface)
     newton = [OPTIMIZERS[o.name].needs_hessian for o in request.optimizers]
-    points = len(newton) * (request.steps // request.every + 2)
-    numbers = points * (6 if request.every > 1 else 5)
-    seconds = cost.run_seconds(surface, request.steps, newton, settings=settings_of_runs(request))
+    used = settings_of_runs(request, surface)
+    kept = request.steps // request.every + 2
+    per_point = 6 if request.every > 1 else 5
+    numbers = sum(kept * (per_point + _batch_numbers(s, request.include_batches)) for s in used)
+    seconds = cost.run_seconds(surface, request.steps, newton, settings=used)
     seconds += cost.json_seconds(numbers)
     advice = "the steps or the number of optimizers (Newton's methods on a long formula cost the most)"
     return Work(seconds, cost.json_bytes(numbers), "steps", "every", advice)
+
+
+def _batch_numbers(used: RunSettings, include_batches: bool) -> int:
+    """What mini-batches add to each kept point: the batch loss, and the batch's indices when asked for."""
+    if used.batch is None:
+        return 0
+    return 1 + (used.batch.size if include_batches else 0)
 
 
 def train_work(request: TrainRequest) -> Work:

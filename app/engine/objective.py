@@ -32,6 +32,10 @@ class SurfaceObjective:
         self.l1 = float(l1)
         self.l2 = float(l2)
 
+    def with_loss(self, functions: Compiled) -> SurfaceObjective:
+        """The same penalty on another loss: a mini-batch's mean loss in place of the full data's."""
+        return SurfaceObjective(functions, self.l1, self.l2)
+
     def evaluate(self, theta: Array, loss: Array, grad: Array) -> None:
         """Write J(θ) into `loss` (B,) and ∇J(θ) into `grad` (B, 2)."""
         if theta.shape[0] == 1:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .batches import BatchSpec, MiniBatches
 from .errors import InvalidInput
 from .objective import SurfaceObjective
 from .optimizers import OPTIMIZERS, optimizer_params
@@ -32,14 +33,14 @@ from .transforms import (
 
 Array = np.ndarray
 NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
-PER_RUN = ("schedule", "clip", "noise", "regularization")
+PER_RUN = ("schedule", "clip", "noise", "regularization", "batch")
 
 
 class OptimizerChoice(NamedTuple):
     """One optimizer entry. `overrides` holds its own settings: a key present replaces the
     request's (None turns that setting off for this run), a key absent inherits it. Values:
     `schedule` (name, params), `clip` {"max_norm": c} or {"value": v}, `noise` {"std": s},
-    `regularization` {"l1": a, "l2": b}."""
+    `regularization` {"l1": a, "l2": b}, `batch` {"size": B, "replace": r} (the seed is the request's)."""
 
     name: str
     params: Mapping[str, Any]
@@ -57,6 +58,7 @@ class RunSettings(NamedTuple):
     noise_seed: int
     l1: float
     l2: float
+    batch: BatchSpec | None = None  # mini-batches on a data-defined surface; None: the full data
 
 
 class Batch(NamedTuple):
@@ -70,6 +72,7 @@ class Batch(NamedTuple):
     needs_hessian: bool
     objective: SurfaceObjective
     scale: Scale  # of this batch's J over the surface's domain
+    batches: MiniBatches | None = None  # the rows' mini-batches (rows of a batch share them)
 
     @property
     def index(self) -> int:
@@ -99,26 +102,21 @@ def plan_run(
     steps: int,
     optimizers: Sequence[OptimizerChoice],
     *,
-    schedule: tuple[str, Mapping[str, Any]] | None = None,
-    max_norm: float | None = None,
-    clip_value: float | None = None,
-    noise_std: float = 0.0,
-    noise_seed: int = 0,
-    l1: float = 0.0,
-    l2: float = 0.0,
     tol: float = 0.0,
+    **shared: Any,
 ) -> RunPlan:
     """Batches of the request's runs, with one row per run and start point: `start` is (2,)
-    or, for a sweep, (B, 2). Different optimizers gain nothing from sharing arrays (a batch
-    of two costs more per step than two batches of one), so they do not share one."""
+    or, for a sweep, (B, 2). `shared` are the request's settings (run_settings's keywords).
+    Different optimizers gain nothing from sharing arrays (a batch of two costs more per step
+    than two batches of one), so they do not share one; nor do runs on different mini-batches."""
     params = [optimizer_params(o.name, o.params, f"optimizers[{i}]") for i, o in enumerate(optimizers)]
     starts = np.array(start, dtype=np.float64, ndmin=2)
-    shared_settings = {"max_norm": max_norm, "clip_value": clip_value, "noise_std": noise_std, "noise_seed": noise_seed}
-    settings = run_settings(optimizers, steps, schedule=schedule, l1=l1, l2=l2, **shared_settings)
-    request_schedule = _schedule(schedule, steps, "schedule")
+    settings = run_settings(optimizers, steps, surface=surface, **shared)
+    request_schedule = _schedule(shared.get("schedule"), steps, "schedule")
     groups: dict[tuple, list[int]] = {}
     for i, (choice, values) in enumerate(zip(optimizers, params, strict=True)):
-        key = (choice.name, tuple(sorted(values.items())), settings[i].l1, settings[i].l2)
+        used = settings[i]
+        key = (choice.name, tuple(sorted(values.items())), used.l1, used.l2, used.batch)
         groups.setdefault(key, []).append(i)
     objectives: dict[tuple[float, float], tuple[SurfaceObjective, Scale]] = {}
 
@@ -130,13 +128,14 @@ def plan_run(
         return objectives[(l1, l2)]
 
     batches = []
-    for (name, _, g_l1, g_l2), runs in groups.items():
+    for (name, _, g_l1, g_l2, spec), runs in groups.items():
         optimizer = OPTIMIZERS[name]
         transform, lr = _chain(optimizer.build, params[runs[0]], [settings[i] for i in runs], len(starts), steps)
         j, scale = objective(g_l1, g_l2)
         rows = np.tile(starts, (len(runs), 1))
-        batches.append(Batch(tuple(runs), transform, rows, lr, optimizer.needs_hessian, j, scale))
-    request_objective, request_scale = objective(float(l1), float(l2))
+        mini = None if spec is None else MiniBatches(spec, len(surface.data[0]), surface.loss_on)
+        batches.append(Batch(tuple(runs), transform, rows, lr, optimizer.needs_hessian, j, scale, mini))
+    request_objective, request_scale = objective(float(shared.get("l1", 0.0)), float(shared.get("l2", 0.0)))
     return RunPlan(
         objective=request_objective,
         scale=request_scale,
@@ -153,6 +152,7 @@ def run_settings(
     optimizers: Sequence[OptimizerChoice],
     steps: int,
     *,
+    surface: Surface,
     schedule: tuple[str, Mapping[str, Any]] | None = None,
     max_norm: float | None = None,
     clip_value: float | None = None,
@@ -160,12 +160,28 @@ def run_settings(
     noise_seed: int = 0,
     l1: float = 0.0,
     l2: float = 0.0,
+    batch: BatchSpec | None = None,
 ) -> list[RunSettings]:
     """What each run of a request will use: the request's settings with each entry's own in their place."""
     if max_norm is not None and clip_value is not None:
         raise InvalidInput("clip", "give either max_norm or value, not both")
-    shared = RunSettings(*_schedule(schedule, steps, "schedule"), max_norm, clip_value, noise_std, noise_seed, l1, l2)
-    return [_settings(shared, o.overrides, steps, f"optimizers[{i}]") for i, o in enumerate(optimizers)]
+    if batch is not None:
+        batch = _batch_spec(surface, batch, "batch")
+    shared = RunSettings(
+        *_schedule(schedule, steps, "schedule"), max_norm, clip_value, noise_std, noise_seed, l1, l2, batch
+    )
+    seed = batch.seed if batch is not None else 0
+    return [_settings(shared, o.overrides, steps, f"optimizers[{i}]", surface, seed) for i, o in enumerate(optimizers)]
+
+
+def _batch_spec(surface: Surface, spec: BatchSpec, field: str) -> BatchSpec:
+    """A batch spec checked against the surface: mini-batches need data, and at most n points."""
+    if surface.data is None:
+        raise InvalidInput(field, f"mini-batches need a data-defined surface ('{surface.name}' has no data points)")
+    n = len(surface.data[0])
+    if not 1 <= spec.size <= n:
+        raise InvalidInput(f"{field}.size", f"must lie in [1, {n}] (the surface has {n} data points)")
+    return spec
 
 
 def _schedule(schedule: tuple[str, Mapping[str, Any]] | None, steps: int, field: str) -> tuple[str, dict[str, Any]]:
@@ -173,11 +189,11 @@ def _schedule(schedule: tuple[str, Mapping[str, Any]] | None, steps: int, field:
     return name, schedule_params(name, given, steps, field)
 
 
-def _settings(shared: RunSettings, overrides: Mapping[str, Any], steps: int, field: str) -> RunSettings:
+def _settings(
+    shared: RunSettings, overrides: Mapping[str, Any], steps: int, field: str, surface: Surface, seed: int
+) -> RunSettings:
     """One run's settings: the request's, with the entry's own in place of those it names."""
     for key in overrides:
-        if key == "batch":
-            raise InvalidInput(f"{field}.batch", "per-run mini-batches need a data-defined surface (not available yet)")
         if key not in PER_RUN:
             raise InvalidInput(f"{field}.{key}", f"is not a per-run setting (known: {', '.join(PER_RUN)})")
     out = shared
@@ -194,6 +210,13 @@ def _settings(shared: RunSettings, overrides: Mapping[str, Any], steps: int, fie
     if "regularization" in overrides:
         given = overrides["regularization"] or {}
         out = out._replace(l1=float(given.get("l1", 0.0)), l2=float(given.get("l2", 0.0)))
+    if "batch" in overrides:
+        given = overrides["batch"]
+        spec = None
+        if given is not None:
+            spec = BatchSpec(int(given["size"]), seed, bool(given.get("replace", False)))
+            spec = _batch_spec(surface, spec, f"{field}.batch")
+        out = out._replace(batch=spec)
     return out
 
 

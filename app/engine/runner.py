@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import outcome
+from .batches import MiniBatches
 from .errors import InvalidInput
 from .objective import Objective
 from .transforms import GradientTransformation
@@ -53,6 +54,9 @@ class Chunk(NamedTuple):
     status: Array  # (B,) RUNNING or the final status
     steps_taken: Array  # (B,)
     outcome: Array  # (B,) outcome.NONE or the row's outcome
+    # On mini-batches: the batch objective at θ of each update (n, B), and each update's batch (n arrays).
+    batch_loss: Array | None = None
+    batches: list[Array] | None = None
 
     @property
     def grad_norm(self) -> Array:
@@ -71,6 +75,7 @@ def run(
     first_chunk: int = 32,
     max_chunk: int = 4096,
     scale: outcome.Scale | None = None,
+    batches: MiniBatches | None = None,
 ) -> Iterator[Chunk]:
     """Run `transform` on `objective` from `start` (B, D) for up to `steps` updates.
 
@@ -78,6 +83,8 @@ def run(
     first chunk is small so that a stream can show something at once; chunks
     then double up to `max_chunk`. `scale` is the surface's, against which each
     row's outcome is judged when it ends (default: a box around the start points).
+    With `batches`, update k follows the gradient (and Hessian) of the objective on batch k,
+    while the records stay the full data's J and ‖∇J‖ (README, "Mini-batches").
     """
     theta = np.array(start, dtype=np.float64, ndmin=2)
     batch, dim = theta.shape
@@ -95,7 +102,7 @@ def run(
         # A finite ‖g‖² means finite components that also do not square past float64.
         if not (np.all(np.isfinite(ls[0])) and np.all(np.isfinite(np.sum(gs[0] * gs[0], axis=-1)))):
             raise InvalidInput("start", "the loss or its gradient is not finite at the start point")
-        hessian = objective.hessian(xs[0]) if needs_hessian else None
+        hessian = objective.hessian(xs[0]) if needs_hessian and batches is None else None
         state = transform.init(xs[0])
         scale = outcome.scale_around(objective, xs[0]) if scale is None else scale
         extremes = outcome.Extremes(ls[0], steps)
@@ -103,6 +110,8 @@ def run(
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
     update, evaluate, add = transform.update, objective.evaluate, np.add  # looked up once, not per step
+    sampler = batches.sampler() if batches is not None else None
+    bls = np.empty((max_chunk, batch)) if batches is not None else None
     xv: list[Array] = []
     while offset < steps and np.any(status == RUNNING):
         n = min(size, steps - offset)
@@ -110,19 +119,38 @@ def run(
             # Per-step views of the buffers' rows, made again only when chunks grow: indexing
             # a list is cheaper than slicing an array, and a view costs a tenth of a step.
             xv, lv, gv = list(xs[: n + 1]), list(ls[: n + 1]), list(gs[: n + 1])
+            blv = list(bls[:n]) if bls is not None else []
+        taken: list[Array] | None = None
         with np.errstate(all="ignore"):
             views = (gv[:n], xv[:n], xv[1 : n + 1], lv[1 : n + 1], gv[1 : n + 1])
-            for g, x, x_next, loss_next, g_next in zip(*views, strict=True):
-                if hessian is None:
-                    updates, state = update(g, state, x)
-                else:
-                    updates, state = update(g, state, x, hessian=hessian)
-                add(x, updates, x_next)  # out= as a keyword costs a fifth more
-                evaluate(x_next, loss_next, g_next)
-                if needs_hessian:
-                    hessian = objective.hessian(x_next)
+            if sampler is None:
+                for g, x, x_next, loss_next, g_next in zip(*views, strict=True):
+                    if hessian is None:
+                        updates, state = update(g, state, x)
+                    else:
+                        updates, state = update(g, state, x, hessian=hessian)
+                    add(x, updates, x_next)  # out= as a keyword costs a fifth more
+                    evaluate(x_next, loss_next, g_next)
+                    if needs_hessian:
+                        hessian = objective.hessian(x_next)
+            else:
+                taken = sampler.take(n)
+                on = batches.loss_on
+                steps_in = zip(taken, blv[:n], zip(*views, strict=True), strict=True)
+                for idx, batch_loss, (_, x, x_next, loss_next, g_next) in steps_in:
+                    part = objective.with_loss(on(idx))
+                    g = np.empty((batch, dim))  # the optimizer may keep it (momentum's first buffer)
+                    part.evaluate(x, batch_loss, g)
+                    if needs_hessian:
+                        updates, state = update(g, state, x, hessian=part.hessian(x))
+                    else:
+                        updates, state = update(g, state, x)
+                    add(x, updates, x_next)
+                    evaluate(x_next, loss_next, g_next)
             window = lr[offset : offset + n]
             chunk = _cut(offset, xs[: n + 1], ls[: n + 1], gs[: n + 1], window, status, tol_sq, offset + n == steps)
+            if taken is not None:
+                chunk = chunk._replace(batch_loss=bls[:n], batches=taken)
             extremes.update(offset, chunk.loss, chunk.counts)
             ended = (status == RUNNING) & (chunk.status != RUNNING)
             if np.any(ended):
@@ -203,6 +231,8 @@ class Piece(NamedTuple):
     loss: Array  # (m,)
     grad_norm: Array  # (m,)
     lr: Array  # (m',) rates of the updates after the first m' points
+    batch_loss: Array | None = None  # (m',) on mini-batches: the batch objective at those points
+    batches: list[Array] | None = None  # (m') the batch of each of those updates, when kept
 
 
 def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
@@ -212,17 +242,21 @@ def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
     if count and chunk.status[row] != RUNNING:
         keep[-1] = True  # a trajectory's last point is always kept
     index = np.flatnonzero(keep)
+    updated = index[index < lr_count]
     return Piece(
         steps[index],
         chunk.theta[index, row],
         chunk.loss[index, row],
         np.sqrt(chunk.grad_sq[index, row]),
-        chunk.lr[index[index < lr_count], row],
+        chunk.lr[updated, row],
+        None if chunk.batch_loss is None else chunk.batch_loss[updated, row],
+        None if chunk.batches is None else [chunk.batches[i] for i in updated],
     )
 
 
-def collect(chunks: Iterator[Chunk], steps: int) -> Chunk:
-    """Join a run's chunks into one chunk covering steps [0, steps_taken] of every row."""
+def collect(chunks: Iterator[Chunk], steps: int, keep_batches: bool = False) -> Chunk:
+    """Join a run's chunks into one chunk covering steps [0, steps_taken] of every row
+    (with the batch of every update only when `keep_batches`: they can be many)."""
     first = next(chunks)
     batch, dim = first.theta.shape[1:]
     theta = np.empty((steps + 1, batch, dim))
@@ -231,12 +265,22 @@ def collect(chunks: Iterator[Chunk], steps: int) -> Chunk:
     status = np.full(batch, RUNNING, dtype=np.int8)
     taken = np.zeros(batch, dtype=np.int64)
     ends = np.zeros(batch, dtype=np.int8)
+    on_batches = first.batch_loss is not None
+    batch_loss = np.empty((steps, batch)) if on_batches else None
+    batches: list[Array] | None = [] if on_batches and keep_batches else None
     for c in itertools.chain([first], chunks):
         span = slice(c.offset, c.offset + c.theta.shape[0])
         theta[span], loss[span], sq[span] = c.theta, c.loss, c.grad_sq
         lr[c.offset : c.offset + c.lr.shape[0]] = c.lr
+        if batch_loss is not None:
+            batch_loss[c.offset : c.offset + c.lr.shape[0]] = c.batch_loss
+        if batches is not None:
+            batches.extend(c.batches)
         counts += c.counts
         ended = (c.status != RUNNING) & (status == RUNNING)
         status[ended], taken[ended], ends[ended] = c.status[ended], c.steps_taken[ended], c.outcome[ended]
     end = int(np.max(counts))
-    return Chunk(0, theta[:end], loss[:end], sq[:end], lr[: end - 1], counts, counts - 1, status, taken, ends)
+    whole = Chunk(0, theta[:end], loss[:end], sq[:end], lr[: end - 1], counts, counts - 1, status, taken, ends)
+    if batch_loss is None:
+        return whole
+    return whole._replace(batch_loss=batch_loss[: end - 1], batches=batches)

@@ -1,17 +1,20 @@
-"""The built-in loss surfaces and custom formulas, each written once as a sympy formula."""
+"""The built-in loss surfaces and custom formulas, each written once: as a sympy formula, or (the data
+losses and rnn_cliff, app/engine/data.py and cliff.py) as numpy code beside its derivatives."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
 import sympy
 from sympy import Rational, cos, exp, pi, sin, sqrt
 
 from .errors import InvalidInput
 from .expressions import X, Y, parse_expression
+from .model_surfaces import MODEL_SURFACES, ComputedSurfaceDef
 from .symbolic import Compiled, compile_expression
 
 Range = tuple[float, float]
@@ -49,6 +52,8 @@ class SurfaceDef:
     minima: tuple[tuple[sympy.Expr | float, sympy.Expr | float], ...] = ()
     saddles: tuple[tuple[float, float], ...] = ()
     local_minima: tuple[tuple[float, float], ...] = ()
+    integers: frozenset[str] = frozenset()  # as in ComputedSurfaceDef
+    open_bounds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,20 @@ class Surface:
     minima: tuple[Point, ...]
     saddles: tuple[Point, ...]
     local_minima: tuple[Point, ...]
-    functions: Compiled
+    functions: Compiled  # on a data surface, the loss over all its points
     dims: int  # 1 for a formula in x alone (a curve f(x), run in the plane with ∂f/∂y = 0), else 2
+    kind: str = "formula"  # "data": a mean loss over data points, which runs may sample in mini-batches
+    variables: tuple[str, str] = ("x", "y")  # the names of the plane's axes: ("w", "b") for a model's parameters
+    # (x, y) of the data points (y holds 0/1 labels for a classification); read-only, shared by the cache
+    data: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    subset_loss: Callable[[np.ndarray], Compiled] | None = field(default=None, compare=False, repr=False)
+
+    def loss_on(self, idx: np.ndarray) -> Compiled:
+        """The loss of a data surface on the points `idx` (an integer array; repeats count twice), with the
+        calling convention of `functions`: what a mini-batch step differentiates."""
+        if self.subset_loss is None:
+            raise InvalidInput("batch", f"'{self.name}' has no data points: mini-batches need a data surface")
+        return self.subset_loss(idx)
 
     def start_point(self, start: tuple[float, ...] | None) -> tuple[float, float]:
         """θ₀ of a run: the surface's start when none is given; a lone x is a curve's start at y = CURVE_Y."""
@@ -278,7 +295,7 @@ _DEFINITIONS = (
     ),
 )
 
-SURFACES: dict[str, SurfaceDef] = {d.name: d for d in _DEFINITIONS}
+SURFACES: dict[str, SurfaceDef | ComputedSurfaceDef] = {d.name: d for d in (*_DEFINITIONS, *MODEL_SURFACES)}
 
 
 def _dims(formula: sympy.Expr) -> int:
@@ -299,6 +316,29 @@ def _points(
     return tuple(points)
 
 
+def _values(spec: SurfaceDef | ComputedSurfaceDef, params: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """The defaults with `params` over them, each checked: known, within its bounds, whole where it must be."""
+    values = dict(spec.params)
+    for key, value in params:
+        field = f"surface.params.{key}"
+        if key not in spec.params:
+            known = ", ".join(spec.params) or "none"
+            raise InvalidInput(field, f"'{spec.name}' has no parameter '{key}' (known: {known})")
+        lo, hi = spec.param_bounds[key]
+        if key in spec.open_bounds:
+            if not lo < value < hi:
+                raise InvalidInput(field, f"must lie in ({lo}, {hi}), ends excluded")
+        elif not lo <= value <= hi:
+            raise InvalidInput(field, f"must lie in [{lo}, {hi}]")
+        if key in spec.integers:
+            if not float(value).is_integer():
+                raise InvalidInput(field, f"must be a whole number, not {value}")
+            values[key] = int(value)
+        else:
+            values[key] = float(value)
+    return values
+
+
 def resolve_builtin(name: str, params: Mapping[str, float] | None = None) -> Surface:
     """A built-in surface with its parameters set (missing ones take their defaults)."""
     return _resolve_builtin(name, tuple(sorted((params or {}).items())))
@@ -306,19 +346,13 @@ def resolve_builtin(name: str, params: Mapping[str, float] | None = None) -> Sur
 
 @lru_cache(maxsize=256)
 def _resolve_builtin(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
-    # Cached: sympy's substitution and the known points cost more than a short run.
+    # Cached: sympy's substitution, the data and the known points cost more than a short run.
     if name not in SURFACES:
         raise InvalidInput("surface.name", f"unknown surface '{name}' (known: {', '.join(SURFACES)})")
     spec = SURFACES[name]
-    values = dict(spec.params)
-    for key, value in params:
-        if key not in spec.params:
-            known = ", ".join(spec.params) or "none"
-            raise InvalidInput(f"surface.params.{key}", f"'{name}' has no parameter '{key}' (known: {known})")
-        lo, hi = spec.param_bounds[key]
-        if not lo <= value <= hi:
-            raise InvalidInput(f"surface.params.{key}", f"must lie in [{lo}, {hi}]")
-        values[key] = float(value)
+    values = _values(spec, params)
+    if isinstance(spec, ComputedSurfaceDef):
+        return _resolve_computed(spec, values)
     subs = {sympy.Symbol(k, real=True): _exact(v) for k, v in values.items()}
     functions = compile_expression(spec.formula.subs(subs))
     return Surface(
@@ -335,6 +369,29 @@ def _resolve_builtin(name: str, params: tuple[tuple[str, float], ...]) -> Surfac
         local_minima=_points(functions, spec.local_minima, subs),
         functions=functions,
         dims=_dims(spec.formula),
+    )
+
+
+def _resolve_computed(spec: ComputedSurfaceDef, values: dict[str, float]) -> Surface:
+    loss = spec.build(**values)
+    return Surface(
+        name=spec.name,
+        title=spec.title,
+        formula=spec.formula,
+        description=spec.description,
+        params=values,
+        param_bounds=dict(spec.param_bounds),
+        domain=spec.domain,
+        start=spec.start,
+        minima=_points(loss.functions, loss.minima, {}),
+        saddles=(),
+        local_minima=(),
+        functions=loss.functions,
+        dims=2,
+        kind=spec.kind,
+        variables=spec.variables,
+        data=loss.data,
+        subset_loss=loss.subset,
     )
 
 

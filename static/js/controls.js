@@ -3,8 +3,10 @@
 import { t } from "./i18n.js";
 import { debounce, h } from "./dom.js";
 import { paramName, runLabels } from "./labels.js";
+import { ownSettings } from "./overrides.js";
 import { guarded } from "./page.js";
 import { colorOf } from "./plots/colors.js";
+import { DEFAULTS, isDataSurface } from "./state.js";
 
 const SLIDER_STEPS = 1000;
 
@@ -86,6 +88,45 @@ export function startingSchedule(name, optimizers) {
   return { name, base_lr: Number((top / 10).toPrecision(3)), max_lr: top };
 }
 
+/** A schedule's parameters as exact entries (`plan`: its catalog entry); empty: the API's default. */
+export function scheduleRows(plan, schedule, onChange) {
+  let current = { ...schedule };
+  return plan.params.map((p) => {
+    const entry = h("input", { type: "number", step: "any", class: "exact", placeholder: t("explorer.auto"),
+      "aria-label": paramName(p.name) });
+    entry.value = current[p.name] ?? "";
+    entry.addEventListener("change", () => {
+      const { [p.name]: _, ...rest } = current;
+      const v = Number(entry.value);
+      current = entry.value === "" || !Number.isFinite(v) ? rest : { ...rest, [p.name]: v };
+      onChange(current);
+    });
+    return row(paramName(p.name), entry, paramHint(p));
+  });
+}
+
+/** Clipping: none (null), by norm or by value, and its limit. With `inherit` (the text of that
+ * choice) the menu offers undefined too: a run that keeps the shared clipping. */
+export function clipControl(clip, onChange, { inherit, testid } = {}) {
+  const kind = h("select", { "aria-label": t("explorer.clip"), "data-testid": testid },
+    inherit ? h("option", { value: "inherit" }, inherit) : null,
+    h("option", { value: "" }, t("explorer.clip_none")),
+    h("option", { value: "max_norm" }, t("explorer.clip_norm")), h("option", { value: "value" }, t("explorer.clip_value")));
+  kind.value = clip === undefined ? "inherit" : clip ? Object.keys(clip)[0] : "";
+  // The limit shows only for a kind of clipping: the menu has the room of both otherwise.
+  const limit = h("input", { type: "number", step: "any", min: 0, class: "exact", "aria-label": t("explorer.clip_limit"),
+    value: clip ? Object.values(clip)[0] : 10, hidden: !clip, "data-testid": testid && `${testid}-limit` });
+  const apply = () => {
+    const value = Number(limit.value);
+    limit.hidden = !kind.value || kind.value === "inherit";
+    if (kind.value === "inherit") return onChange(undefined);
+    onChange(kind.value && value > 0 ? { [kind.value]: value } : null);
+  };
+  kind.addEventListener("change", apply);
+  limit.addEventListener("change", apply);
+  return h("div", { class: "pair" }, kind, limit);
+}
+
 export function createControls(root, { store, catalog, validateExpression }) {
   const optimizerMeta = Object.fromEntries(catalog.optimizers.map((o) => [o.name, o]));
   const surfaceMeta = Object.fromEntries(catalog.surfaces.map((s) => [s.name, s]));
@@ -100,17 +141,28 @@ export function createControls(root, { store, catalog, validateExpression }) {
       h("option", { value: "custom" }, t("explorer.custom_formula")));
     picker.value = state.surface;
     picker.addEventListener("change", () => {
-      set({ surface: picker.value, surfaceParams: {}, start: null, cursor: null });
-      render("surface");
+      const patch = { surface: picker.value, surfaceParams: {}, start: null, cursor: null };
+      // Mini-batches are of data points: another kind of surface keeps none, neither shared nor a run's own.
+      if (!isDataSurface(picker.value, catalog.surfaces)) {
+        patch.batch = { ...DEFAULTS.batch };
+        patch.optimizers = store.get().optimizers.map(({ batch: _, ...rest }) => rest);
+      }
+      set(patch);
+      for (const name of ["surface", "optimizers", "run"]) render(name);
     });
     const body = [row(t("explorer.surface"), picker)];
     const meta = surfaceMeta[state.surface];
     if (meta) {
       for (const [name, fallback] of Object.entries(meta.params)) {
         const [lo, hi] = meta.param_ranges[name];
-        const log = lo > 0 && hi / lo >= 100;
+        const integer = (meta.integer_params ?? []).includes(name);
+        // A seed is a label, not a size: a linear slider; an open interval (the cliff's target) keeps off its ends.
+        const log = lo > 0 && hi / lo >= 100 && name !== "seed";
+        const range = name === "seed" ? [lo, Math.min(hi, 1000)] : [lo, hi];
+        const open = name === "target" ? [lo + 0.01, hi - 0.01] : range;
         body.push(row(paramName(name), numberControl({ name: paramName(name), value: state.surfaceParams[name] ?? fallback,
-          range: [lo, hi], log, onChange: (v) => set({ surfaceParams: { ...store.get().surfaceParams, [name]: v } }) }),
+          range: open, log, integer, min: lo,
+          onChange: (v) => set({ surfaceParams: { ...store.get().surfaceParams, [name]: v } }) }),
         name));
       }
       body.push(h("p", { class: "hint" }, meta.description));
@@ -154,6 +206,19 @@ export function createControls(root, { store, catalog, validateExpression }) {
     set({ optimizers });
   }
 
+  // A run's own setting: undefined removes it (the run inherits the shared one), null turns it off.
+  function setOwn(index, key, value) {
+    const optimizers = store.get().optimizers.map((o, i) => {
+      if (i !== index) return o;
+      const { [key]: _, ...rest } = o;
+      return value === undefined ? rest : { ...rest, [key]: value };
+    });
+    set({ optimizers });
+  }
+
+  const unfolded = new Set(); // the cards whose own settings the reader opened, kept across renders
+  const helpers = { numberControl, row, scheduleRows, startingSchedule, clipControl };
+
   function optimizerCard(opt, index) {
     const meta = optimizerMeta[opt.name];
     const picker = h("select", { "aria-label": t("explorer.optimizer"), "data-testid": `optimizer-${index}` },
@@ -165,13 +230,16 @@ export function createControls(root, { store, catalog, validateExpression }) {
       render("optimizers");
     });
     const automatic = runLabels(store.get().optimizers.map((o, i) => (i === index ? { ...o, label: undefined } : o)),
-      catalog.optimizers)[index];
+      catalog.optimizers, store.get())[index];
     const label = h("input", { type: "text", class: "label", value: opt.label ?? "", maxlength: 80,
       placeholder: automatic, title: t("explorer.label_hint"), "aria-label": t("explorer.label") });
     label.addEventListener("change", () => updateOptimizer(index, { label: label.value.trim() || undefined }));
     const remove = h("button", { type: "button", class: "icon", title: t("explorer.remove_optimizer"),
       "aria-label": t("explorer.remove_optimizer"),
       disabled: store.get().optimizers.length === 1, onclick: () => {
+        const kept = [...unfolded].filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
+        unfolded.clear();
+        kept.forEach((i) => unfolded.add(i));
         set({ optimizers: store.get().optimizers.filter((_, i) => i !== index) });
         render("optimizers");
       } }, "×");
@@ -181,9 +249,14 @@ export function createControls(root, { store, catalog, validateExpression }) {
         updateOptimizer(index, { params: { ...current.params, [p.name]: v } });
       }, `param-${index}-${p.name}`),
     );
-    return h("div", { class: "card", style: `--run-color: ${colorOf(index)}` },
+    const own = ownSettings({ index, catalog, controls: helpers, open: unfolded.has(index),
+      entry: () => store.get().optimizers[index], shared: () => store.get(),
+      setOwn: (key, value) => setOwn(index, key, value),
+      dataSurface: isDataSurface(store.get().surface, catalog.surfaces),
+      onToggle: (open) => (open ? unfolded.add(index) : unfolded.delete(index)) });
+    return h("div", { class: "card", style: `--run-color: ${colorOf(index)}`, "data-testid": `card-${index}` },
       h("div", { class: "card-head" }, h("span", { class: "swatch" }), picker, remove),
-      row(t("explorer.label"), label), ...params, h("p", { class: "rule" }, meta.update));
+      row(t("explorer.label"), label), ...params, h("p", { class: "rule" }, meta.update), own);
   }
 
   function optimizersSection(state) {
@@ -206,29 +279,9 @@ export function createControls(root, { store, catalog, validateExpression }) {
       set({ schedule: startingSchedule(schedulePicker.value, store.get().optimizers) });
       render("run");
     });
-    const scheduleParams = scheduleMeta[state.schedule.name].params.map((p) => {
-      const entry = h("input", { type: "number", step: "any", class: "exact", placeholder: t("explorer.auto"),
-        "aria-label": paramName(p.name) });
-      entry.value = state.schedule[p.name] ?? "";
-      entry.addEventListener("change", () => {
-        const { [p.name]: _, ...rest } = store.get().schedule;
-        const v = Number(entry.value);
-        set({ schedule: entry.value === "" || !Number.isFinite(v) ? rest : { ...rest, [p.name]: v } });
-      });
-      return row(paramName(p.name), entry, paramHint(p));
-    });
-    const clipKind = h("select", { "aria-label": t("explorer.clip") }, h("option", { value: "" }, t("explorer.clip_none")),
-      h("option", { value: "max_norm" }, t("explorer.clip_norm")), h("option", { value: "value" }, t("explorer.clip_value")));
-    clipKind.value = state.clip ? Object.keys(state.clip)[0] : "";
-    const clipLimit = h("input", { type: "number", step: "any", min: 0, class: "exact", "aria-label": t("explorer.clip_limit"),
-      value: state.clip ? Object.values(state.clip)[0] : 10, disabled: !state.clip });
-    const applyClip = () => {
-      const limit = Number(clipLimit.value);
-      clipLimit.disabled = !clipKind.value;
-      set({ clip: clipKind.value && limit > 0 ? { [clipKind.value]: limit } : null });
-    };
-    clipKind.addEventListener("change", applyClip);
-    clipLimit.addEventListener("change", applyClip);
+    const scheduleParams = scheduleRows(scheduleMeta[state.schedule.name], state.schedule,
+      (schedule) => set({ schedule }));
+    const clip = clipControl(state.clip, (value) => set({ clip: value }));
     const scalar = (name, path, range, log, hint) =>
       row(name, numberControl({ name, value: path.split(".").reduce((n, k) => n[k], state), range, log, min: 0,
         onChange: (v) => {
@@ -238,11 +291,44 @@ export function createControls(root, { store, catalog, validateExpression }) {
     return [
       row(t("explorer.steps"), steps),
       row(t("explorer.schedule"), schedulePicker), ...scheduleParams,
-      row(t("explorer.clip"), h("div", { class: "pair" }, clipKind, clipLimit), t("explorer.clip_hint")),
+      row(t("explorer.clip"), clip, t("explorer.clip_hint")),
       scalar(t("explorer.noise"), "noise.std", [0, 2], false, t("explorer.noise_hint")),
       scalar(t("explorer.seed"), "noise.seed", [0, 100], false, t("explorer.seed_hint")),
       scalar("L1", "l1", [0, 2], false, t("explorer.l1_hint")),
       scalar("L2", "l2", [0, 2], false, t("explorer.l2_hint")),
+      ...(isDataSurface(state.surface, catalog.surfaces) ? batchRows(state) : []),
+    ];
+  }
+
+  // Mini-batches of the data points, for every run that has no batch of its own: a size (empty: the
+  // full batch), with or without replacement, and the seed that draws them.
+  function batchRows(state) {
+    const setBatch = (patch) => set({ batch: { ...store.get().batch, ...patch } });
+    const size = h("input", { type: "number", step: 1, min: 1, class: "exact", placeholder: t("cards.batch_full"),
+      "aria-label": t("cards.batch_size"), "data-testid": "batch-size" });
+    size.value = state.batch.size ?? "";
+    size.addEventListener("change", () => {
+      const v = Number(size.value);
+      if (size.value === "") return setBatch({ size: null });
+      if (!Number.isInteger(v) || v < 1) return (size.value = store.get().batch.size ?? "");
+      setBatch({ size: v });
+    });
+    const replace = h("input", { type: "checkbox", "aria-label": t("cards.replace"), "data-testid": "batch-replace" });
+    replace.checked = state.batch.replace;
+    replace.addEventListener("change", () => setBatch({ replace: replace.checked }));
+    const seed = h("input", { type: "number", step: 1, min: 0, class: "exact", "aria-label": t("cards.batch_seed"),
+      "data-testid": "batch-seed" });
+    seed.value = String(state.batch.seed);
+    seed.addEventListener("change", () => {
+      const v = Number(seed.value);
+      if (!Number.isInteger(v) || v < 0 || v >= 2 ** 32) return (seed.value = String(store.get().batch.seed));
+      setBatch({ seed: v });
+    });
+    return [
+      h("div", { class: "batch-rows", "data-testid": "batch-rows" },
+        row(t("cards.batch"), size, t("cards.batch_hint")),
+        row(t("cards.replace"), replace, t("cards.replace_hint")),
+        row(t("cards.batch_seed"), seed, t("cards.batch_seed_hint"))),
     ];
   }
 

@@ -7,8 +7,10 @@ import { copyText, download, embedSnippet, toCSV } from "./export.js";
 import { t, withLang } from "./i18n.js";
 import { runLabels } from "./labels.js";
 import { createPlayer } from "./player.js";
-import { createContour } from "./plots/contour.js";
 import { perFrame, whenDrawn } from "./plots/frame.js";
+import { clippedNorm, sideExtras } from "./plots/companions.js";
+import { createDataPanel } from "./plots/data.js";
+import { createHero } from "./plots/hero.js";
 import { createSeries } from "./plots/series.js";
 import { createStore, decode, encode, runBody } from "./state.js";
 import { $, createPickMode, hiddenParts, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "./page.js";
@@ -16,7 +18,7 @@ import { createSummary, outcomeWord } from "./summary.js";
 import { createView } from "./view.js";
 
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
-  "clip", "noise", "l1", "l2", "tol"];
+  "clip", "noise", "l1", "l2", "tol", "batch"];
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 const GRID_N = 100; // points per axis of the surface: smooth contours, and the first one drawn within a second
@@ -51,6 +53,7 @@ async function main() {
   let shownSurface = null;
   let shownGrid = null;
   let lastRun = null; // the request body of the latest run started, as JSON
+  let extras = { guides: [], grad: [], loss: [] }; // the side plots' extra lines (plots/companions.js)
   const bodyKey = (state) => JSON.stringify(runBody(state));
 
   // The step under the cursor (or the mouse), drawn in every plot at once; the paths show up to
@@ -71,29 +74,42 @@ async function main() {
   };
   const drawStep = perFrame(() => {
     const step = shownStep;
-    contour.setCursor(runs.map((run) => {
+    hero.setCursor(runs.map((run) => {
       const i = indexAt(run, step);
       return i < 0 ? null : { x: run.x[i], y: run.y[i], loss: run.loss[i] };
     }));
     const whole = store.get().view.wholePath || playedStep >= player.max;
-    contour.reveal(whole ? null : runs.map((run) => indexAt(run, playedStep) + 1));
+    hero.reveal(whole ? null : runs.map((run) => indexAt(run, playedStep) + 1));
     for (const series of [loss, grad, rate]) series.setCursor(step);
+    dataPanel.show(runs.map((run) => {
+      const i = indexAt(run, step);
+      return i < 0 ? null : { w: run.x[i], b: run.y[i] };
+    }), batchAt(step));
     summary.update((r) => indexAt(runs[r], step), surfaceInfo?.minima ?? []);
   });
+  // The batch of the update after the step shown, of the first run with mini-batches.
+  const batchAt = (step) => {
+    const r = runs.findIndex((run) => run.batches?.length);
+    const indices = r < 0 ? undefined : runs[r].batches[indexAt(runs[r], step)];
+    return indices ? { run: r, indices } : null;
+  };
   const showStep = (step) => {
     shownStep = step;
     drawStep();
   };
   const hoverStep = (step) => showStep(step ?? player.cursor);
 
-  const pick = createPickMode((active) => $("contour").classList.toggle("can-pick", active));
-  const contour = createContour($("contour"), {
+  // The contour, or the curve of a surface in x alone: one handle (plots/hero.js).
+  const heroBox = $("contour").parentElement;
+  const pick = createPickMode((active) => heroBox.classList.toggle("can-pick", active));
+  const hero = createHero(heroBox, {
     legend: !hidden.has("legend"),
     canPick: pick.canPick,
     onPick: (point) => store.set({ start: point.map((v) => Number(v.toPrecision(6))), cursor: null }),
     onHover: (run, index) => hoverStep(run === null ? null : runs[run]?.step[index] ?? null),
   });
-  $("contour").classList.toggle("can-pick", pick.canPick());
+  heroBox.classList.toggle("can-pick", pick.canPick());
+  const dataPanel = createDataPanel($("data-box"), $("data"));
   // The surface first: a built-in with its default parameters is fully described by the
   // catalog, and its grid was asked for before Plotly loaded; the runs arrive on top of it.
   const state0 = store.get();
@@ -102,7 +118,8 @@ async function main() {
     const grid = await grids.get(earlyKey);
     if (grid?.z) {
       [surfaceInfo, shownSurface, shownGrid] = [known, earlyKey, grid];
-      contour.showSurface({ info: known, grid, view: state0.view });
+      dataPanel.setSurface(known); // first: the contour is drawn at the size it keeps
+      hero.showSurface({ info: known, grid, view: state0.view });
       await afterPaint(); // on screen before the rest of the page is built
     }
   }
@@ -148,7 +165,7 @@ async function main() {
     const grid = gridFor(body.surface, signal);
     grid.catch(() => {}); // a surface the server refuses: the stream's own error says why
     // Named from the catalog in the reader's language when the view gives no label.
-    const labels = runLabels(state.optimizers, catalog.optimizers);
+    const labels = runLabels(state.optimizers, catalog.optimizers, state);
     let ready = Promise.resolve();
     document.body.classList.add("busy");
     say("");
@@ -166,10 +183,16 @@ async function main() {
           runs = line.runs.map((r, i) => ({ ...r, label: labels[i] ?? r.label, x: [], y: [], loss: [], grad_norm: [],
             lr: [], step: [] }));
           const names = runs.map((r) => r.label);
-          contour.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: names });
+          dataPanel.setSurface(surfaceInfo);
+          hero.reset({ info: surfaceInfo, grid: shownGrid, view: state.view, startAt: start, runLabels: names,
+            regularizations: line.runs.map((r) => r.regularization ?? null) });
           await nextTask(); // the contour is on screen: the side plots follow in a task of their own
-          for (const series of [loss, grad, rate]) series.setRuns(names);
-          summary.render(runs, surfaceInfo.minima);
+          dataPanel.reset(names);
+          extras = sideExtras(line.runs, names);
+          loss.setRuns(names, { companions: extras.loss });
+          grad.setRuns(names, { guides: extras.guides, companions: extras.grad });
+          rate.setRuns(names);
+          summary.render(runs, surfaceInfo.minima, surfaceInfo.dims === 1 ? ["x"] : surfaceInfo.variables);
           player.reset(state.cursor);
         });
       } else if (line.type === "chunk") {
@@ -178,9 +201,14 @@ async function main() {
           const steps = line.step ?? line.x.map((_, i) => line.offset + i);
           for (const key of ["x", "y", "loss", "grad_norm", "lr"]) target[key].push(...line[key]);
           target.step.push(...steps);
-          contour.appendChunk(line.run, line);
+          if (line.batches) (target.batches ??= []).push(...line.batches);
+          hero.appendChunk(line.run, line);
           loss.append(line.run, steps, line.loss);
           grad.append(line.run, steps, line.grad_norm);
+          extras.grad.forEach((c, j) => c.run === line.run
+            && grad.appendCompanion(j, steps, line.grad_norm.map((g) => clippedNorm(g, c.maxNorm))));
+          extras.loss.forEach((c, j) => c.run === line.run && line.batch_loss
+            && loss.appendCompanion(j, steps.slice(0, line.batch_loss.length), line.batch_loss));
           rate.append(line.run, steps.slice(0, line.lr.length), line.lr);
           player.setMax(Math.max(...runs.map((r) => r.step.at(-1) ?? 0)));
         });
@@ -189,13 +217,13 @@ async function main() {
           const target = runs[line.run];
           Object.assign(target, { status: line.status, steps_taken: line.steps_taken });
           if (line.outcome) target.outcome = line.outcome;
-          contour.setOutcome(line.run, outcomeWord(target));
-          if (line.status === "diverged") contour.markDiverged(line.run);
+          hero.setOutcome(line.run, outcomeWord(target));
+          if (line.status === "diverged") hero.markDiverged(line.run);
         });
       } else if (line.type === "done") {
         ready = ready.then(() => {
-          summary.render(runs, surfaceInfo.minima);
-          contour.settle();
+          summary.render(runs, surfaceInfo.minima, surfaceInfo.dims === 1 ? ["x"] : surfaceInfo.variables);
+          hero.settle();
           if (state.cursor !== null) player.set(state.cursor);
           else showStep(player.cursor);
           document.body.classList.remove("busy");
@@ -226,7 +254,7 @@ async function main() {
   store.subscribe((state, patch) => {
     syncURL(state);
     if ("start" in patch && state.start) {
-      contour.setStart(state.start);
+      hero.setStart(state.start);
       controls.showStart(state.start);
     }
     if (RUN_KEYS.some((key) => key in patch)) rerun();
@@ -236,7 +264,7 @@ async function main() {
       return;
     }
     if ("view" in patch) {
-      contour.setView(state.view);
+      hero.setView(state.view);
       player.setSpeed(state.view.speed);
       $("speed").value = String(state.view.speed);
       showWhole(state.view.wholePath);
@@ -263,7 +291,7 @@ async function main() {
     await copyText(embedSnippet(withLang(encode(store.get()))));
     say(t("explorer.embed_copied"));
   });
-  $("export-png")?.addEventListener("click", () => contour.downloadPNG());
+  $("export-png")?.addEventListener("click", () => hero.downloadPNG());
   $("export-csv")?.addEventListener("click", () => download("gdviz.csv", toCSV(runs), "text/csv;charset=utf-8"));
   $("export-json")?.addEventListener("click", () =>
     download("gdviz.json", JSON.stringify({ request: runBody(store.get()), runs }, null, 1), "application/json"),

@@ -21,6 +21,8 @@ export const DEFAULTS = Object.freeze({
   l1: 0,
   l2: 0,
   tol: 0,
+  // Mini-batches, on data surfaces only (a catalog surface of kind "data"); size null: the full batch.
+  batch: { size: null, seed: 0, replace: false },
   view: { threeD: false, logColor: true, speed: 1, wholePath: false },
   cursor: null, // the step shown; null: the end
 });
@@ -114,8 +116,10 @@ const entry = {
     }
     return out;
   },
-  format({ name, params = {}, label }) {
+  // `extra`: more key=value fields, written after the parameters and before the label.
+  format({ name, params = {}, label }, extra = []) {
     const fields = Object.entries(params).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`);
+    fields.push(...extra);
     if (label) fields.push(`label=${label.replaceAll(";", ",")}`);
     return [name, ...fields].join(";");
   },
@@ -139,6 +143,90 @@ const clip = {
   format: (value) => ("max_norm" in value ? `norm:${value.max_norm}` : `value:${value.value}`),
 };
 
+// A run's own settings inside its optimizer entry, each one key=value field: the value, or "off" (for
+// the batch, "full") to turn the request's setting off for that run; no field: the run inherits it.
+//   sch=cosine  sch=step,step_size:100,gamma:0.5   clip=norm:1  clip=value:0.5  clip=off
+//   noise=0.5  noise=off   reg=l1:0.1  reg=l1:0.1,l2:0.01  reg=off   bs=10  bs=10,replace  bs=full
+const orOff = (codec, off = "off") => ({
+  parse: (raw) => (raw === off ? null : codec.parse(raw)),
+  format: (value) => (value === null ? off : codec.format(value)),
+});
+
+const ownSchedule = {
+  parse(value) {
+    const [name, ...params] = value.split(",");
+    if (!/^[a-z_]+$/.test(name)) return undefined;
+    const parsed = params.length ? numberMap.parse(params.join(",")) : {};
+    return parsed && { name, ...parsed };
+  },
+  format: ({ name, ...params }) => [name, ...(Object.keys(params).length ? [numberMap.format(params)] : [])].join(","),
+};
+
+const ownNoise = {
+  parse(value) {
+    const std = number(0).parse(value);
+    return std === undefined ? undefined : { std };
+  },
+  format: ({ std }) => String(std),
+};
+
+const ownPenalty = {
+  parse(value) {
+    const parsed = numberMap.parse(value);
+    const keys = Object.keys(parsed ?? {});
+    if (!parsed || keys.some((k) => !["l1", "l2"].includes(k) || parsed[k] < 0)) return undefined;
+    return { l1: parsed.l1 ?? 0, l2: parsed.l2 ?? 0 };
+  },
+  format: ({ l1, l2 }) => numberMap.format(l2 ? (l1 ? { l1, l2 } : { l2 }) : { l1 }),
+};
+
+const ownBatch = {
+  parse(value) {
+    const [raw, flag, ...more] = value.split(",");
+    const size = number(1, 2000, true).parse(raw);
+    if (size === undefined || more.length || (flag !== undefined && flag !== "replace")) return undefined;
+    return { size, replace: flag === "replace" };
+  },
+  format: ({ size, replace }) => (replace ? `${size},replace` : String(size)),
+};
+
+// Field key in the entry -> the optimizer entry's (and the API's) key.
+export const RUN_SETTINGS = {
+  sch: { key: "schedule", codec: ownSchedule },
+  clip: { key: "clip", codec: orOff(clip) },
+  noise: { key: "noise", codec: orOff(ownNoise) },
+  reg: { key: "regularization", codec: orOff(ownPenalty) },
+  bs: { key: "batch", codec: orOff(ownBatch, "full") },
+};
+
+// An optimizer entry with the run's own settings: "sgd;lr=0.1;sch=cosine;clip=norm:1".
+const runEntry = {
+  parse(value) {
+    const [name, ...fields] = value.split(";");
+    const own = {};
+    const rest = [];
+    for (const field of fields) {
+      const cut = field.indexOf("=");
+      const setting = cut > 0 ? RUN_SETTINGS[field.slice(0, cut)] : undefined;
+      if (!setting) {
+        rest.push(field);
+        continue;
+      }
+      const parsed = setting.codec.parse(field.slice(cut + 1));
+      if (parsed === undefined) return undefined;
+      own[setting.key] = parsed;
+    }
+    const out = entry.parse([name, ...rest].join(";"));
+    return out && { ...out, ...own };
+  },
+  format(value) {
+    const own = Object.entries(RUN_SETTINGS)
+      .filter(([, { key }]) => key in value)
+      .map(([field, { key, codec }]) => `${field}=${codec.format(value[key])}`);
+    return entry.format(value, own);
+  },
+};
+
 // The table: query key, state path, codec. Repeated keys hold lists.
 export const FIELDS = [
   { key: "s", path: "surface", codec: text(40) },
@@ -146,7 +234,7 @@ export const FIELDS = [
   { key: "f", path: "expression", codec: text(300) },
   { key: "start", path: "start", codec: pair },
   { key: "dom", path: "domain", codec: box },
-  { key: "o", path: "optimizers", codec: entry, repeated: true },
+  { key: "o", path: "optimizers", codec: runEntry, repeated: true },
   { key: "n", path: "steps", codec: number(1, 100000, true) },
   { key: "every", path: "every", codec: number(1, 100000, true) },
   { key: "sch", path: "schedule", codec: schedule },
@@ -156,6 +244,9 @@ export const FIELDS = [
   { key: "l1", path: "l1", codec: number(0) },
   { key: "l2", path: "l2", codec: number(0) },
   { key: "tol", path: "tol", codec: number(0) },
+  { key: "bs", path: "batch.size", codec: number(1, 2000, true) },
+  { key: "bseed", path: "batch.seed", codec: number(0, 2 ** 32 - 1, true) },
+  { key: "brep", path: "batch.replace", codec: bool },
   { key: "3d", path: "view.threeD", codec: bool },
   { key: "log", path: "view.logColor", codec: bool },
   { key: "speed", path: "view.speed", codec: number(0.05, 100) },
@@ -201,7 +292,7 @@ export function urlCodec(fields, defaults) {
   };
 }
 
-export const codecs = { number, bool, text, entry, schedule, clip };
+export const codecs = { number, bool, text, entry, schedule, clip, runEntry };
 const explorer = urlCodec(FIELDS, DEFAULTS);
 export const encode = explorer.encode;
 
@@ -217,21 +308,47 @@ function sanitize(state, { surfaces, optimizers, schedules }) {
   if (!surface && state.surface !== "custom") Object.assign(out, { surface: DEFAULTS.surface, surfaceParams: {} });
   if (surface) out.surfaceParams = pick(state.surfaceParams, Object.keys(surface.params));
   const known = Object.fromEntries(optimizers.map((o) => [o.name, o]));
+  const schedule = (value) => {
+    const plan = schedules.find((s) => s.name === value?.name);
+    return plan && { name: plan.name, ...pick(value, plan.params.map((p) => p.name)) };
+  };
+  const batches = isDataSurface(out.surface, surfaces);
   out.optimizers = state.optimizers
     .filter((o) => known[o.name])
-    .map((o) => ({ ...o, params: pick(o.params, known[o.name].params.map((p) => p.name)) }));
+    .map((o) => {
+      const entry = { ...o, params: pick(o.params, known[o.name].params.map((p) => p.name)) };
+      // An unknown schedule inherits the request's; batches exist only on data surfaces.
+      if (o.schedule) entry.schedule = schedule(o.schedule);
+      if (entry.schedule === undefined) delete entry.schedule;
+      if (!batches) delete entry.batch;
+      return entry;
+    });
   if (!out.optimizers.length) out.optimizers = structuredClone(DEFAULTS.optimizers);
-  const plan = schedules.find((s) => s.name === state.schedule?.name);
-  out.schedule = plan
-    ? { name: plan.name, ...pick(state.schedule, plan.params.map((p) => p.name)) }
-    : { ...DEFAULTS.schedule };
+  out.schedule = schedule(state.schedule) ?? { ...DEFAULTS.schedule };
+  if (!batches) out.batch = { ...DEFAULTS.batch };
   return out;
 }
 
 const pick = (object, keys) => Object.fromEntries(Object.entries(object ?? {}).filter(([k]) => keys.includes(k)));
 
-/** The body of POST /api/run for this state. */
+/** Whether the surface is defined by data points (then runs can take mini-batches of them). */
+export const isDataSurface = (name, surfaces) => surfaces.some((s) => s.name === name && s.kind === "data");
+
+// Each optimizer entry as the API takes it: the run's own settings beside its name and params, null
+// where the run turns the request's setting off, absent where it inherits it.
+const runEntryBody = (o) => ({
+  name: o.name,
+  params: o.params,
+  label: o.label || undefined,
+  ...Object.fromEntries(Object.values(RUN_SETTINGS).filter(({ key }) => key in o).map(({ key }) => [key, o[key]])),
+});
+
+/** The body of POST /api/run for this state. Batch settings are only in the state of a data surface
+ * (decode with the catalog and the surface picker clear them elsewhere). */
 export function runBody(state) {
+  const optimizers = state.optimizers.map(runEntryBody);
+  const batch = state.batch ?? DEFAULTS.batch;
+  const owns = (key) => optimizers.some((o) => o[key]);
   const body = {
     surface:
       state.surface === "custom"
@@ -240,13 +357,25 @@ export function runBody(state) {
     steps: state.steps,
     every: state.every,
     tol: state.tol,
-    optimizers: state.optimizers.map(({ name, params, label }) => ({ name, params, label: label || undefined })),
+    optimizers,
     schedule: state.schedule,
-    noise: state.noise.std > 0 ? state.noise : undefined,
+    // A run's own noise draws from the request's sequence: its seed goes along.
+    noise: state.noise.std > 0 || owns("noise") ? state.noise : undefined,
     regularization: state.l1 || state.l2 ? { l1: state.l1, l2: state.l2 } : undefined,
     clip: state.clip ?? undefined,
   };
   if (state.start) body.start = state.start;
+  const batched = optimizers.some((o) => ("batch" in o ? o.batch : batch.size));
+  if (batched) {
+    // The seed of every run's batches is the request's: with full batches for the request, its
+    // batch comes from the first run that has its own, and runs that inherit say "full" (null).
+    const own = optimizers.find((o) => o.batch);
+    body.batch = batch.size
+      ? { size: batch.size, seed: batch.seed, replace: batch.replace }
+      : { size: own.batch.size, seed: batch.seed, replace: own.batch.replace };
+    if (!batch.size) for (const o of optimizers) if (!("batch" in o)) o.batch = null;
+    body.include_batches = true;
+  }
   return body;
 }
 

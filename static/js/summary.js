@@ -14,17 +14,22 @@ const COLUMNS = ["swatch", "optimizer", "status", "steps", "theta", "loss", "gra
 
 export function createSummary(root) {
   const body = h("tbody");
-  root.replaceChildren(
-    h("table", { class: "summary", "data-testid": "summary" },
-      h("thead", {}, h("tr", {}, ...COLUMNS.map((c) => h("th", { title: t(`explorer.table.${c}_hint`) },
-        c === "swatch" ? "" : t(`explorer.table.${c}`))))),
-      body),
-  );
+  const heads = COLUMNS.map((c) => h("th", { title: t(`explorer.table.${c}_hint`) },
+    c === "swatch" ? "" : t(`explorer.table.${c}`)));
+  root.replaceChildren(h("table", { class: "summary", "data-testid": "summary" }, h("thead", {}, h("tr", {}, ...heads)),
+    body));
+  const theta = COLUMNS.indexOf("theta");
   let rows = [];
+  let names = ["x", "y"];
 
   return {
-    // runs: [{label, status, outcome, steps_taken, x, y, loss, grad_norm}], minima: [{x, y}]
-    render(runs, minima) {
+    // runs: [{label, status, outcome, steps_taken, x, y, loss, grad_norm}], minima: [{x, y}];
+    // variables: the plane's names (a model's parameters (w, b) are named so, not θ).
+    // A curve in x alone has one variable: its y never moves and is not shown.
+    render(runs, minima, variables = ["x", "y"]) {
+      names = variables;
+      heads[theta].textContent = variables.join() === "x,y" ? t("explorer.table.theta")
+        : t("explorer.table.theta_named", { names: variables.length > 1 ? `(${variables.join(", ")})` : variables[0] });
       rows = runs.map((run, i) => {
         const cells = COLUMNS.map(() => h("td"));
         cells[0].append(h("span", { class: "swatch", style: `--run-color: ${colorOf(i)}` }));
@@ -44,7 +49,8 @@ export function createSummary(root) {
         const outcome = outcomeOf(run);
         cells[2].textContent = outcomeWord(run);
         cells[3].textContent = run.steps_taken ?? "";
-        cells[4].textContent = k >= 0 ? `(${formatNumber(run.x[k])}, ${formatNumber(run.y[k])})` : "";
+        const at = names.length > 1 ? `(${formatNumber(run.x[k])}, ${formatNumber(run.y[k])})` : formatNumber(run.x[k]);
+        cells[4].textContent = k >= 0 ? at : "";
         cells[5].textContent = k >= 0 ? formatNumber(run.loss[k]) : "";
         cells[6].textContent = k >= 0 ? formatNumber(run.grad_norm[k]) : "";
         cells[7].textContent = last >= 0 ? formatNumber(run.loss[last]) : "";

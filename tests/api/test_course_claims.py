@@ -176,6 +176,36 @@ def path(run: Run) -> np.ndarray:
 # ---- 1 gradient descent
 
 
+@claims("parabola-lr")
+def _(shown: Shown) -> None:
+    assert shown.body["surface"] == {"name": "parabola", "params": {}} and shown.body["steps"] == 20
+    small, right, large = shown.runs
+    k = np.arange(21)
+    for run, lr in ((small, 0.05), (right, 0.3), (large, 1.05)):
+        assert run.raw["params"]["lr"] == lr and shown.says(lr, str(lr)) and shown.says(run.x[0], "5")
+        assert np.allclose(run.x, 5 * (1 - 2 * lr) ** k, rtol=1e-12)  # each step multiplies x by 1 − 2η
+        assert np.all(run.y == 0) and np.array_equal(run.loss, run.x**2)
+    assert shown.says(small.x[1] / small.x[0], "0.9") and shown.says(right.x[1] / right.x[0], "0.4")
+    assert shown.says(-large.x[1] / large.x[0], "1.1")
+    assert shown.says(small.x[20], "0.61") and shown.says(right.x[5], "0.05")
+    assert np.all(np.sign(large.x[1:]) != np.sign(large.x[:-1]))  # across the minimum at every step
+    assert shown.says(100 * (np.abs(large.x[1:] / large.x[:-1]) - 1).max(), "10")  # 10% farther out each time
+    assert np.allclose(np.abs(large.x[1:] / large.x[:-1]), 1.1, rtol=1e-12)
+    box = shown.result["surface"]["domain"]["x"]
+    assert box == [-10, 10] and shown.says(box[1], "10")
+    assert shown.says(large.first(np.abs(large.x) > box[1]), "8") and np.all(np.diff(large.loss) > 0)
+    shrink = small.step_lengths()[1:] / small.step_lengths()[:-1]
+    assert np.allclose(shrink, 0.9, rtol=1e-12) and shown.says(100 * (1 - shrink.mean()), "10")  # 10% shorter
+
+    def lr(value: float) -> Callable[[dict[str, Any]], None]:
+        return lambda body: body.update(optimizers=[{"name": "sgd", "params": {"lr": value}}])
+
+    (half,) = runs_of(shown.again(lr(0.5)))
+    assert np.all(half.x[1:] == 0.0)  # on the minimum in one step
+    (one,) = runs_of(shown.again(lr(1)))
+    assert np.array_equal(one.x, 5.0 * (-1.0) ** k)  # between 5 and −5 forever
+
+
 @claims("gd-lr-too-small")
 def _(shown: Shown) -> None:
     assert shown.body["steps"] == 20
@@ -236,6 +266,59 @@ def _(shown: Shown) -> None:
 
 
 # ---- 3 the variants
+
+
+def made(data: dict[str, list[float]], w_true: float, b_true: float, noise: float = 0.5, seed: int = 0) -> bool:
+    """The surface's points are the ones the narration says it made: y = w_true·x + b_true plus noise, drawn
+    as README's "Data and mini-batches" says."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, len(data["x"]))
+    y = w_true * x + b_true + noise * rng.standard_normal(len(x))
+    return np.allclose(data["x"], x, rtol=1e-12) and np.allclose(data["y"], y, rtol=1e-12)
+
+
+def least_squares(data: dict[str, list[float]], l2: float = 0.0) -> tuple[float, float]:
+    """The minimum of the mean of ½(w·x + b − y)² (plus (l2/2)·(w² + b²)): the normal equations."""
+    x, y = np.array(data["x"]), np.array(data["y"])
+    curvature = np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]]) + l2 * np.eye(2)
+    w, b = np.linalg.solve(curvature, [np.mean(x * y), np.mean(y)])
+    return float(w), float(b)
+
+
+def epochs(run: Run, n: int) -> int:
+    """How many passes over the n points the run's batches make, each pass every point exactly once."""
+    batches = [index for batch in run.raw["batches"] for index in batch]
+    assert len(batches) % n == 0
+    for start in range(0, len(batches), n):
+        assert sorted(batches[start : start + n]) == list(range(n))
+    return len(batches) // n
+
+
+@claims("batch-minibatch-sgd")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 100 and shown.body["surface"] == {"name": "linear_regression", "params": {}}
+    data = shown.result["surface"]["data"]
+    assert made(data, 2, 1) and shown.says(len(data["x"]), "100")
+    full, mini, single = shown.runs
+    assert [r.raw["batch"] for r in shown.runs] == [None, *({"size": s, "seed": 0, "replace": False} for s in (10, 1))]
+    for run in shown.runs:
+        assert run.raw["params"]["lr"] == 0.5 and (run.x[0], run.y[0]) == (-2, -2)
+    best = least_squares(data)
+    assert _rises(full.loss) == 0 and full.distance(best)[-1] < 1e-4  # smooth, and it stops there
+    assert shown.above(min(_rises(mini.loss), _rises(single.loss)), "40")
+    last = slice(-50, None)
+    wobble, jumps = mini.distance(best)[last].max(), single.distance(best)[last].max()
+    assert wobble < 0.25 and jumps > 0.5 and jumps > 3 * wobble  # near the minimum; jumping around it
+    assert shown.says(epochs(mini, 100), "10") and shown.says(epochs(single, 100), "1")  # full batch: 100 passes
+    assert [len(batch) for batch in single.raw["batches"]] == [1] * 100
+
+    def reseeded(body: dict[str, Any]) -> None:
+        body["batch"]["seed"] = 1
+
+    other = runs_of(shown.again(reseeded))
+    assert not np.allclose(other[2].x, single.x) and _rises(other[0].loss) == 0
+    assert other[1].distance(best)[last].max() < other[2].distance(best)[last].max()
+    assert min(_rises(other[1].loss), _rises(other[2].loss)) > 20
 
 
 @claims("sgd-noisy-gradient")
@@ -407,6 +490,32 @@ def _(shown: Shown) -> None:
 # ---- 5 clipping and normalization
 
 
+@claims("clipping-cliff")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 100 and shown.result["surface"]["params"]["T"] == 50 and shown.says(50, "50")
+    plain, clipped = shown.runs
+    assert plain.raw["clip"] is None and clipped.raw["clip"] == {"max_norm": 1}
+    for run in shown.runs:
+        assert run.raw["params"]["lr"] == 0.5 and (run.x[0], run.y[0]) == (4.5, -2.6)
+    assert np.array_equal(path(plain)[:6], path(clipped)[:6])  # the same run up to the wall
+    assert shown.says(plain.grad_norm[5], "14") and shown.says(plain.step_lengths()[5], "7")  # thrown across
+    assert np.isclose(clipped.step_lengths()[5], 0.5, rtol=1e-6)  # torch's max_norm / (norm + 1e-6)
+    assert shown.says(clipped.step_lengths()[5], "0.5")
+    assert shown.below(plain.grad_norm[6:].max(), "0.00001") and np.ptp(plain.x[6:]) + np.ptp(plain.y[6:]) < 1e-3
+    assert shown.says(plain.loss[-1], "0.09") and plain.distance((4.5, -2.6))[6] > 6  # on a plateau, far away
+    assert shown.below(clipped.loss[-1], "0.001") and clipped.distance((4.5, -2.6)).max() < 1  # nearby, and down
+    over = np.flatnonzero(clipped.grad_norm[:-1] > 1)  # the updates whose gradient was rescaled
+    assert over.tolist() == [5, 23] and shown.says(over[0], "5") and shown.says(over[1], "23")
+    rest = np.setdiff1d(np.arange(100), over)
+    assert np.allclose(clipped.step_lengths()[rest], 0.5 * clipped.grad_norm[rest], rtol=1e-9)
+
+    def at_five(body: dict[str, Any]) -> None:
+        body["optimizers"][1]["clip"] = {"max_norm": 5}
+
+    loose = runs_of(shown.again(at_five))[1]
+    assert shown.says(loose.step_lengths().max(), "2.5") and loose.grad_norm[-1] < 0.01 and loose.loss[-1] > 0.08
+
+
 @claims("clipping-surface")
 def _(shown: Shown) -> None:
     (run,) = shown.runs
@@ -458,6 +567,41 @@ def _(shown: Shown) -> None:
 
 
 # ---- 6 learning-rate schedules
+
+
+@claims("schedules-compared")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 300 and shown.body["batch"] == {"size": 1, "seed": 0, "replace": False}
+    assert shown.body["surface"] == {"name": "linear_regression", "params": {}}  # section 3's points
+    runs = shown.runs
+    constant, step, cosine, warm = runs
+    assert [r.raw["schedule"] for r in runs] == [
+        {"name": "constant"},
+        {"name": "step", "step_size": 100, "gamma": 0.1},
+        {"name": "cosine", "T_max": 300, "eta_min": 0.0},
+        {"name": "warmup_cosine", "warmup": 30},
+    ]
+    k = np.arange(300)
+    assert np.all(constant.lr == 0.5) and np.allclose(step.lr, 0.5 * 0.1 ** (k // 100), rtol=1e-12)
+    assert np.allclose(cosine.lr, 0.25 * (1 + np.cos(np.pi * k / 300)), rtol=1e-12, atol=1e-15)
+    ramp = np.minimum(k + 1, 30) / 30 * 0.5 * 0.5 * (1 + np.cos(np.pi * np.maximum(k - 30, 0) / 270))
+    assert np.allclose(warm.lr, ramp, rtol=1e-12, atol=1e-15) and warm.lr[29] == 0.5
+    assert shown.says(epochs(constant, 100), "3")
+    best = least_squares(shown.result["surface"]["data"])
+    assert shown.says(constant.distance(best)[-1], "0.42")
+    assert shown.below(max(r.distance(best)[-1] for r in (step, cosine, warm)), "0.1")
+    last = slice(-50, None)
+    assert shown.says(constant.loss[last].max(), "0.34")
+    assert shown.below(max(r.loss[last].max() for r in (step, cosine, warm)), "0.13")
+    assert shown.says(shown.result["surface"]["minima"][0]["f"], "0.12")
+    arrive = [r.first(r.distance(best) < 0.1) for r in runs]
+    assert arrive == [25, 25, 25, 38] and shown.says(arrive[0], "25") and shown.says(arrive[3], "38")
+
+    def reseeded(body: dict[str, Any]) -> None:
+        body["batch"]["seed"] = 1
+
+    other = [r.distance(best)[-1] for r in runs_of(shown.again(reseeded))]
+    assert other[0] > 0.3 and other[3] == min(other)  # still unsettled; warm-up closest this time
 
 
 @claims("lr-decay")
@@ -616,24 +760,73 @@ def _(shown: Shown) -> None:
 # ---- 10 a worked case: linear regression
 
 
-LINREG_DATA = np.array([(-1, -0.9), (-0.5, 0.1), (0, 1.1), (0.5, 1.9), (1, 3.1)])
+def _half_mse(data: dict[str, list[float]], w: float, b: float) -> float:
+    x, y = np.array(data["x"]), np.array(data["y"])
+    return float(np.mean(0.5 * (w * x + b - y) ** 2))
 
 
 @claims("linreg-surface")
 def _(shown: Shown) -> None:
-    assert shown.body["steps"] == 30
+    assert shown.body["steps"] == 50 and shown.body["surface"] == {"name": "linear_regression", "params": {}}
+    data = shown.result["surface"]["data"]
+    assert made(data, 2, 1) and shown.says(len(data["x"]), "100")
     (run,) = shown.runs
-    x, y = LINREG_DATA.T
-    w, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
-    assert shown.says(w, "1.96") and shown.says(b, "1.06")
-    # the scene's formula is the mean of ½(w·x + b − y)² over the five points
-    for wk, bk, loss in zip(run.x, run.y, run.loss, strict=True):
-        assert np.isclose(loss, np.mean(0.5 * (wk * x + bk - y) ** 2), rtol=1e-12, atol=1e-15)
-    assert shown.body["start"] == [0, 0] and shown.below(run.distance((w, b))[30], "0.001")
+    assert run.raw["params"]["lr"] == 0.5 and (run.x[0], run.y[0]) == (-2, -2)
+    for wk, bk, loss in zip(run.x, run.y, run.loss, strict=True):  # the height is half the mean squared error
+        assert np.isclose(loss, _half_mse(data, wk, bk), rtol=1e-12, atol=1e-15)
+    w, b = least_squares(data)
+    assert shown.says(w, "1.97") and shown.says(b, "0.96")
+    (minimum,) = shown.result["surface"]["minima"]
+    assert np.isclose(minimum["x"], w, rtol=1e-9) and np.isclose(minimum["y"], b, rtol=1e-9)
+    assert shown.below(run.distance((w, b))[50], "0.001")
     assert np.all(np.abs(run.y[1:] - b) < np.abs(run.x[1:] - w))  # b first
-    assert np.isclose(np.mean(x**2), 0.5) and np.isclose(np.mean(np.ones_like(x)), 1)  # curvatures: twice along b
+    x = np.array(data["x"])
+    curvature = np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])  # the Hessian
+    assert shown.says(np.mean(x * x), "0.38") and 2.5 < 1 / np.mean(x * x) < 3.5  # about three times
+    largest = np.linalg.eigvalsh(curvature)[-1]
+    assert shown.says(largest, "1.01") and shown.says(2 / largest, "1.97")
     (past,) = runs_of(shown.again(set_lr(0, 2.1)))
-    assert np.all(np.diff(np.abs(past.y[1:] - b)) > 0) and abs(past.x[-1] - w) < 1e-3
+    off = np.abs(past.y - b)
+    assert np.all(np.diff(off[10:]) > 0) and off[-1] > 100 and off[-1] > 5 * abs(past.x[-1] - w)  # mostly along b
+
+
+@claims("linreg-sgd")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 200 and shown.body["surface"] == {"name": "linear_regression", "params": {}}
+    data = shown.result["surface"]["data"]
+    assert made(data, 2, 1) and shown.says(len(data["x"]), "100")  # the points of sections 3 and 10
+    full, mini, single = shown.runs
+    assert [r.raw["batch"] for r in shown.runs] == [None, *({"size": s, "seed": 0, "replace": False} for s in (10, 1))]
+    assert all(r.raw["params"]["lr"] == 0.1 for r in shown.runs)
+    best = least_squares(data)
+    assert shown.says(best[0], "1.97") and shown.says(best[1], "0.96")
+    assert shown.below(max(r.distance(best)[-1] for r in shown.runs), "0.03") and _rises(full.loss) == 0
+    # an epoch: 10 steps of B = 10, 100 of B = 1
+    assert shown.says(epochs(mini, 100), "20") and shown.says(epochs(single, 100), "2")
+    assert {len(b) for b in mini.raw["batches"]} == {10} and {len(b) for b in single.raw["batches"]} == {1}
+    assert "batch_loss" not in full.raw or full.raw["batch_loss"] is None
+    spread = []
+    for run in (mini, single):
+        batch_loss, points = np.array(run.raw["batch_loss"]), run.raw["batches"]
+        assert len(batch_loss) == 200
+        for k in (0, 57, 199):  # the loss on just the batch's points, at θₖ
+            part = {"x": [data["x"][i] for i in points[k]], "y": [data["y"][i] for i in points[k]]}
+            assert np.isclose(batch_loss[k], _half_mse(part, run.x[k], run.y[k]), rtol=1e-12)
+        gap = batch_loss - run.loss[:-1]
+        assert (gap > 0).sum() > 50 and (gap < 0).sum() > 50  # above and below the full loss
+        spread.append(gap.std())
+    assert 1.5 < spread[1] / spread[0] < 3  # about twice as wide for B = 1
+
+    last = slice(-50, None)
+
+    def as_in_section_3(body: dict[str, Any]) -> None:
+        for entry in body["optimizers"]:
+            entry["params"]["lr"] = 0.5
+
+    faster = runs_of(shown.again(as_in_section_3))
+    for before, after in zip((mini, single), faster[1:], strict=True):
+        assert after.distance(best)[last].max() > 3 * before.distance(best)[last].max()  # wobbling to the end
+    assert faster[0].distance(best)[-1] < 1e-6
 
 
 @claims("linreg-minibatch")
@@ -651,6 +844,44 @@ def _(shown: Shown) -> None:
     assert shown.below(np.abs([*(w - [0.8, -0.5]), b - 0.2]).max(), "0.05")
     full = shown.again(lambda body: body.update(batch_size=200))
     assert _rises(full["loss"]) == 0 and 0.007 < full["loss"][-1] < 0.013
+
+
+@claims("linreg-l1-l2")
+def _(shown: Shown) -> None:
+    assert shown.body["steps"] == 200 and shown.body["schedule"] == {"name": "cosine"}
+    assert shown.body["surface"] == {"name": "linear_regression", "params": {"w_true": 1, "b_true": 3}}
+    data = shown.result["surface"]["data"]
+    assert made(data, 1, 3)
+    plain, lasso, ridge = shown.runs
+    assert [r.raw["regularization"] for r in shown.runs] == [
+        {"l1": 0.0, "l2": 0.0},
+        {"l1": 0.5, "l2": 0.0},
+        {"l1": 0.0, "l2": 0.5},
+    ]
+    w, b = least_squares(data)
+    assert shown.says(w, "0.97") and shown.says(b, "2.96") and plain.distance((w, b))[-1] < 1e-6
+    shrunk = least_squares(data, l2=0.5)
+    assert shown.says(shrunk[0], "0.52") and shown.says(shrunk[1], "2.00") and ridge.distance(shrunk)[-1] < 1e-6
+    # L1's minimum: with w = 0, b = mean(y) − 0.5 zeroes ∂J/∂b; there |∂f/∂w| < 0.5, so 0 is in ∂J/∂w,
+    # and for a convex J that makes (0, b) the minimum: w exactly 0, the corner
+    x, y = np.array(data["x"]), np.array(data["y"])
+    corner_b = float(np.mean(y) - 0.5)
+    slope = abs(float(np.mean(x * (corner_b - y))))
+    assert corner_b > 0 and shown.says(corner_b, "2.56") and shown.says(slope, "0.40") and slope < 0.5
+    assert shown.below(abs(lasso.x[-1]), "0.002") and abs(lasso.y[-1] - corner_b) < 0.01
+    assert 0 < ridge.x[-1] < plain.x[-1] and ridge.y[-1] < plain.y[-1]  # flatter and lower
+    assert shown.says(ridge.x[-1], "0.52")
+
+    def constant(body: dict[str, Any]) -> None:
+        body["schedule"] = {"name": "constant"}
+
+    hopping = runs_of(shown.again(constant))[1].x[-20:]
+    assert hopping.min() < 0 < hopping.max() and np.ptp(hopping) > 0.1
+
+    def weaker(body: dict[str, Any]) -> None:
+        body["optimizers"][1]["regularization"] = {"l1": 0.2, "l2": 0}
+
+    assert slope > 0.2 and runs_of(shown.again(weaker))[1].x[-1] > 0.1  # no longer 0
 
 
 # ---- 11 where things go

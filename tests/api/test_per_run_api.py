@@ -21,7 +21,7 @@ SHARED = {
     "noise": {"std": 1.0, "seed": 9},
     "regularization": {"l1": 0.05, "l2": 0.1},
 }
-PER_RUN_KEYS = ("schedule", "clip", "noise", "regularization")
+PER_RUN_KEYS = ("schedule", "clip", "noise", "regularization", "batch")
 
 
 def entry(base: dict[str, Any], **settings: Any) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def test_each_run_equals_the_same_run_requested_alone(client, case: str) -> None
 
 
 def test_runs_echo_the_settings_they_used_null_turns_off_and_absence_inherits(client) -> None:
-    off = {key: None for key in PER_RUN_KEYS}
+    off = {key: None for key in PER_RUN_KEYS if key != "batch"}  # batches: tests/api/test_batches_api.py
     own = {
         "schedule": {"name": "step", "step_size": 20},
         "clip": {"value": 0.25},
@@ -88,18 +88,21 @@ def test_runs_echo_the_settings_they_used_null_turns_off_and_absence_inherits(cl
         "clip": {"max_norm": 5.0},
         "noise": {"std": 1.0, "seed": 9},
         "regularization": {"l1": 0.05, "l2": 0.1},
+        "batch": None,
     }
     assert {k: turned_off[k] for k in PER_RUN_KEYS} == {
         "schedule": {"name": "constant"},
         "clip": None,
         "noise": {"std": 0.0, "seed": 9},
         "regularization": {"l1": 0.0, "l2": 0.0},
+        "batch": None,
     }
     assert {k: overridden[k] for k in PER_RUN_KEYS} == {
         "schedule": {"name": "step", "step_size": 20, "gamma": 0.1},
         "clip": {"value": 0.25},
         "noise": {"std": 0.5, "seed": 9},  # the request's seed: runs differ by their std alone
         "regularization": {"l1": 0.0, "l2": 0.3},
+        "batch": None,
     }
     (plain,) = post(client, rosenbrock_run(steps=100, optimizers=[entry(SGD)]))["runs"]
     assert turned_off["x"] == plain["x"] and turned_off["loss"] == plain["loss"]
@@ -140,7 +143,7 @@ def test_the_stream_echoes_the_settings_and_concatenates_to_the_run(client) -> N
         ({"noise": {"std": 0.5, "seed": 3}}, ["optimizers", 1, "sgd", "noise", "seed"]),
         ({"regularization": {"l1": "a lot"}}, ["optimizers", 1, "sgd", "regularization", "l1"]),
         ({"schedule": {"name": "step", "gamma": 1.5}}, ["optimizers", 1, "sgd", "schedule", "step", "gamma"]),
-        ({"batch": {"size": 8}}, ["optimizers", 1, "sgd", "batch"]),
+        ({"batch": {"size": 0}}, ["optimizers", 1, "sgd", "batch", "size"]),
     ],
 )
 def test_bad_per_run_values_are_refused_naming_the_field(client, setting: dict[str, Any], loc: list[Any]) -> None:

@@ -4,6 +4,7 @@ to a default), and what its text claims holds on the API's answer for it."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from pathlib import Path
 from urllib.parse import unquote_plus
@@ -71,3 +72,60 @@ def test_noise_lets_gd_leave_the_saddle(client) -> None:
     quiet_query = re.sub(r"&?noise=[^&]*", "", scene["query"])
     (quiet,) = answer(client, {**scene, "query": quiet_query})["runs"]
     assert abs(noisy["y"][-1]) > 1 > 1e-6 > abs(quiet["y"][-1])
+
+
+def test_gd_minibatch_and_sgd_on_linear_regression(client) -> None:
+    result = answer(client, preset("GD, mini-batch and SGD"))
+    (least_squares,) = result["surface"]["minima"]
+    gd, mini, single = result["runs"]
+    assert [r["batch"] and r["batch"]["size"] for r in result["runs"]] == [None, 10, 1]
+
+    def distance(run: dict) -> float:
+        return math.hypot(run["x"][-1] - least_squares["x"], run["y"][-1] - least_squares["y"])
+
+    # GD arrives; batches of ten stay near; single samples wander farther (the noise of one point).
+    assert distance(gd) < 1e-6 < distance(mini) < 0.2 < distance(single)
+    assert "batch_loss" in mini and "batch_loss" in single and "batch_loss" not in gd
+
+
+def test_clipping_tames_the_rnn_cliff(client) -> None:
+    plain, clipped = answer(client, preset("exploding-gradient cliff"))["runs"]
+    assert plain["clip"] is None and clipped["clip"] == {"max_norm": 1.0}
+
+    def jumps(run: dict) -> list[float]:
+        return [math.dist(a, b) for a, b in itertools.pairwise(zip(run["x"], run["y"], strict=True))]
+
+    # Thrown across: one step of several units, then stuck on a plateau of loss ≈ 0.09.
+    assert max(jumps(plain)) > 5 and plain["loss"][-1] > 0.05
+    assert max(plain["grad_norm"]) > 10  # the wall's gradient where it landed: ×lr 0.5, a jump of several units
+    # Clipped: no step longer than lr·1, and it settles low.
+    assert max(jumps(clipped)) <= 0.5 + 1e-9 and clipped["loss"][-1] < 1e-3
+
+
+def test_l1_pins_the_bias_at_zero_and_l2_shrinks(client) -> None:
+    result = answer(client, preset("No penalty, L1 and L2"))
+    none, l1, l2 = result["runs"]
+    assert [r["regularization"] for r in result["runs"]] == [
+        {"l1": 0.0, "l2": 0.0},
+        {"l1": 0.3, "l2": 0.0},
+        {"l1": 0.0, "l2": 1.0},
+    ]
+    # Without a penalty b is the least-squares bias (≈ 0.16); L1 holds it within 2·lr·l1 of 0 over the last
+    # steps (it steps across the kink and back), L2 leaves b near its value but shrinks w by half or more.
+    assert none["y"][-1] > 0.1
+    assert max(abs(b) for b in l1["y"][-50:]) < 2 * 0.1 * 0.3
+    assert abs(l2["y"][-1]) > 0.1 and l2["x"][-1] < 0.5 * none["x"][-1]
+    assert l1["x"][-1] < none["x"][-1]
+
+
+def test_lr_too_small_right_and_too_large_on_the_parabola(client) -> None:
+    result = answer(client, preset("too small, right and too large on the parabola"))
+    assert result["surface"]["dims"] == 1
+    for run in result["runs"]:
+        lr = run["params"]["lr"]
+        # x_k = (1 − 2·lr)^k · x₀ exactly as stated, and y never moves.
+        for k in (1, 5, len(run["x"]) - 1):
+            assert run["x"][k] == pytest.approx((1 - 2 * lr) ** k * 10, rel=1e-12)
+        assert set(run["y"]) == {0.0}
+    small, right, large = result["runs"]
+    assert abs(right["x"][-1]) < 1e-6 < abs(small["x"][-1]) < 1 < 10 < abs(large["x"][-1])

@@ -20,13 +20,14 @@ def opt(name: str, **params: Any) -> OptimizerChoice:
 def run_batch(plan: RunPlan, batch: Batch, **kw: Any) -> Chunk:
     """Run one batch of a plan to the end and join its chunks (`kw` goes to `runner.run`)."""
     chunks = run(
-        plan.objective,
+        batch.objective,
         batch.transform,
         batch.start,
         plan.steps,
         batch.lr,
         tol=plan.tol,
         needs_hessian=batch.needs_hessian,
+        batches=batch.batches,
         **kw,
     )
     return collect(chunks, plan.steps)

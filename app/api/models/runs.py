@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import ConfigDict, Field, create_model, model_validator
 
 from ...engine.outcome import OUTCOMES
 from ...settings import settings
@@ -40,6 +40,24 @@ class RegularizationConfig(Request):
     l2: float = Field(default=0.0, ge=0)
 
 
+class BatchConfig(Request):
+    """Mini-batches on a data-defined surface (kind "data"): update k follows the gradient of batch k's
+    objective. Without replacement, epoch after epoch a permutation of the n points cut into slices of
+    `size` (the last may be shorter); with replacement, `size` points drawn anew for every update. The
+    batches come from `numpy.random.default_rng(seed)`, so every run asking the same sees the same ones."""
+
+    size: integer(ge=1, le=settings.max_points) = Field(description="points per batch, at most the surface's n")
+    seed: Seed = 0
+    replace: bool = False
+
+
+class RunBatchConfig(Request):
+    """This run's mini-batches; the seed stays the request's `batch.seed` (default 0)."""
+
+    size: integer(ge=1, le=settings.max_points) = Field(description="points per batch, at most the surface's n")
+    replace: bool = False
+
+
 class RunNoiseConfig(Request):
     """This run's noise std; the sequence z stays the request's (its `noise.seed`), so runs differ by std alone."""
 
@@ -58,23 +76,14 @@ class PerRunSettings(Request):
     regularization: RegularizationConfig | None = Field(
         default=None, description="this run's L1/L2 penalty" + PER_RUN_DOC
     )
-    batch: dict[str, Any] | None = Field(
-        default=None,
-        description="per-run mini-batches: not available yet (they need data-defined surfaces); "
-        "only null is taken, and any other value is refused",
+    batch: RunBatchConfig | None = Field(
+        default=None, description="this run's mini-batches (data-defined surfaces); null: the full data" + PER_RUN_DOC
     )
-
-    @field_validator("batch")
-    @classmethod
-    def _no_batches_yet(cls, value: dict[str, Any] | None) -> None:
-        if value is not None:
-            raise ValueError("per-run mini-batches need a data-defined surface, which is not available yet")
-        return None
 
     def overrides(self) -> dict[str, Any]:
         """The settings this entry names (None where it turns one off), as the engine takes them."""
         out: dict[str, Any] = {}
-        for key in ("schedule", "clip", "noise", "regularization"):
+        for key in ("schedule", "clip", "noise", "regularization", "batch"):
             if key not in self.model_fields_set:
                 continue
             value = getattr(self, key)
@@ -127,12 +136,22 @@ class RunRequest(Request):
     optimizers: list[RunOptimizerConfig] = Field(  # type: ignore[valid-type]
         min_length=1,
         max_length=settings.max_optimizers,
-        description="each may carry its own schedule, clip, noise (std) and regularization in place of the request's",
+        description="each may carry its own schedule, clip, noise (std), regularization and batch in place of the "
+        "request's",
     )
     schedule: ScheduleConfig | None = Field(default=None, description="learning-rate schedule (default constant)")
     clip: ClipConfig | None = None
     noise: NoiseConfig | None = None
     regularization: RegularizationConfig | None = None
+    batch: BatchConfig | None = Field(
+        default=None,
+        description="mini-batches, on a data-defined surface only (a 422 elsewhere, or for a size above its n); "
+        "default: every update uses all the data",
+    )
+    include_batches: bool = Field(
+        default=False,
+        description="with mini-batches, give each run `batches`: the data indices of the batch of each update",
+    )
 
 
 Status = Literal["converged", "diverged", "max_steps"]
@@ -169,6 +188,13 @@ class RunTrace(Response):
     clip: dict[str, float] | None = Field(description='{"max_norm"} or {"value"} this run used; null: none')
     noise: dict[str, Any] = Field(description='{"std", "seed"} this run used (std 0: none)')
     regularization: dict[str, float] = Field(description='{"l1", "l2"} this run used')
+    batch: dict[str, Any] | None = Field(description='{"size", "seed", "replace"} this run used; null: the full data')
+    batch_loss: list[float] | None = Field(
+        default=None, description="on mini-batches: the objective on the batch of update k, at θₖ (as long as lr)"
+    )
+    batches: list[list[int]] | None = Field(
+        default=None, description="with include_batches: the data indices of the batch of update k (as long as lr)"
+    )
 
 
 class RunResponse(Response):
@@ -181,7 +207,7 @@ class RunResponse(Response):
 class StreamStart(Response):
     type: Literal["start"] = "start"
     runs: list[dict[str, Any]] = Field(
-        description='[{"label", "optimizer", "params", "schedule", "clip", "noise", "regularization"}] per run'
+        description='[{"label", "optimizer", "params", "schedule", "clip", "noise", "regularization", "batch"}] per run'
     )
     surface: SurfaceInfo
 
@@ -196,6 +222,8 @@ class StreamChunk(Response):
     grad_norm: list[float]
     lr: list[float]
     step: list[int] | None = None
+    batch_loss: list[float] | None = Field(default=None, description="as `lr`: on mini-batches only")
+    batches: list[list[int]] | None = Field(default=None, description="as `lr`: with include_batches only")
 
 
 class StreamEnd(Response):

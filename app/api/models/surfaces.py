@@ -98,13 +98,39 @@ DIMS_DOC = (
 )
 
 
+class SurfaceData(Response):
+    """The data points of a data surface, for the parameters used."""
+
+    x: list[float]
+    y: list[float] = Field(description="targets; for logistic_regression the labels 0 and 1")
+
+
 class SurfaceInfo(Response):
     name: str = Field(description="built-in name, or 'custom'")
     dims: Literal[1, 2] = Field(description=DIMS_DOC)
+    kind: Literal["data", "formula"] = Field(
+        description="'data': a mean loss over data points (`data`), which a run may sample in mini-batches "
+        "(`batch`); 'formula' for every other surface"
+    )
+    variables: tuple[str, str] = Field(
+        description='the names of the plane\'s axes: ["w", "b"] where it is a model\'s weight and bias '
+        '(linear_regression, logistic_regression, rnn_cliff), else ["x", "y"]; the API still calls them x and y'
+    )
+    data: SurfaceData | None = Field(
+        default=None, description="the data points of a data surface (absent on other surfaces)"
+    )
     title: str
-    formula: str = Field(description="sympy-style text in x, y (and the parameters)")
-    params: dict[str, float] = Field(description="parameter name → value (defaults in the catalog)")
-    param_ranges: dict[str, tuple[float, float]] = Field(description="parameter name → [lo, hi] accepted")
+    formula: str = Field(
+        description="sympy-style text in x, y (and the parameters); for linear_regression, "
+        "logistic_regression and rnn_cliff, text for a reader in w and b"
+    )
+    params: dict[str, int | float] = Field(
+        description="parameter name → value (defaults in the catalog); n, seed and T are whole numbers"
+    )
+    param_ranges: dict[str, tuple[float, float]] = Field(
+        description="parameter name → [lo, hi] accepted (rnn_cliff's target: the open interval (0, 1))"
+    )
+    integer_params: list[str] = Field(default_factory=list, description="the parameters that take whole numbers only")
     domain: dict[str, tuple[float, float]] = Field(description='{"x": [lo, hi], "y": [lo, hi]}')
     start: tuple[float, float]
     minima: list[PointInfo] = Field(description="global minima")

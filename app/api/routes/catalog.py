@@ -39,9 +39,13 @@ def translated_surface(lang: str, name: str) -> dict:
     return info
 
 
-@router.get("/surfaces", response_model=list[SurfaceInfo], summary="Built-in loss surfaces")
+# No nulls: a formula surface has no `data` key at all, as in a run's resolved surface.
+@router.get(
+    "/surfaces", response_model=list[SurfaceInfo], response_model_exclude_none=True, summary="Built-in loss surfaces"
+)
 def list_surfaces(lang: LangQuery = None) -> list[dict]:
-    """Every built-in surface with its formula, default parameters, domain, start and known stationary points."""
+    """Every built-in surface with its formula, default parameters, domain, start and known stationary points;
+    a data surface (`kind` "data") with its data points at the default parameters."""
     lang = api_lang(lang)
     return [translated_surface(lang, name) for name in SURFACES]
 

@@ -30,7 +30,7 @@ export function createSceneMaker({ catalog, signal }) {
     const known = catalog.surfaces.find((s) => s.name === surface.name); // a custom surface has no title
     const points = (list = []) => list.map(({ x, y }) => ({ x, y }));
     // Named as the explorer names them: the view's label, else the optimizer's title in the reader's language.
-    const labels = runLabels(state.optimizers, catalog.optimizers);
+    const labels = runLabels(state.optimizers, catalog.optimizers, state);
     return {
       page: "surfaces",
       grid: grid.index,

@@ -10,17 +10,23 @@
 // A path is drawn up to the point the player reveals (it grows as playback goes), or whole. Where
 // a path leaves the plotted domain an arrow marks the exit, and a diverged run keeps a cross at its
 // last point inside: a run never just vanishes.
+//
+// Regularized runs minimize J = f + penalty: with one penalty shared by every run the surface drawn is
+// J's (and the legend says so); with penalties that differ it stays f's, and each penalized run's own
+// minimum of J is marked in its colour (a trace after the paths), so that a run stopping short of f's
+// minimum is seen to be at its own.
 import { t } from "../i18n.js";
 import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
 import { legendCorner } from "./legend.js";
-import { findExits, lastInside, marksTrace } from "./marks.js";
+import { circleShape as circle, findExits, lastInside, marksTrace } from "./marks.js";
+import { objectiveCaption, penaltyMinima, penaltyPlan, withPenalty } from "./penalty.js";
+import { listenForPicks } from "./pick.js";
 import { FONT_FAMILY, plotTheme } from "./theme.js";
 
 const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, marks
 const MARKS = 5;
-const MARKER_PX = 7;
 const MAX_EXITS = 3; // a run that leaves and comes back again and again: its first exits are enough
 const INK = "#1d2330";
 
@@ -62,6 +68,9 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   let start = null;
   let current = []; // per run: {x, y, loss} or null
   let corner = "top right";
+  let plan = { shared: null, perRun: [] }; // the runs' penalties (penalty.js)
+  let objective = { raw: null, key: "", grid: null }; // the grid drawn: f's, or the shared J's
+  let jMinima = []; // [{x, y, f, run, name}]: where J is lowest (run null: the shared penalty's)
   // Paths a little bolder than the side plots' lines, and the legend no smaller than the tick labels.
   const theme = plotTheme();
   const style = { font: theme.font + 2, axisTitle: theme.axisTitle, legend: Math.max(13, theme.legend),
@@ -113,10 +122,14 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     return list;
   }
 
+  // The plane's axes are named for the surface's parameters: (w, b) on a data surface.
+  const names = () => surface?.variables ?? axisTitles;
+  const thetaName = () => (names().join() === "x,y" ? "θ" : `(${names().join(", ")})`);
+
   function pathHover(i) {
     const word = words[i] ? ` — ${words[i]}` : "";
     return `${labels[i]}${word}<br>${t("contour.hover_step", { step: "%{customdata}" })}`
-      + "<br>θ = (%{x:.4g}, %{y:.4g})<extra></extra>";
+      + `<br>${thetaName()} = (%{x:.4g}, %{y:.4g})<extra></extra>`;
   }
 
   // In 2D the surface is the figure below; its place among the paths' traces holds an empty one
@@ -130,7 +143,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     marksKey = JSON.stringify(marks.map((m) => [m.run, m.kind, m.index]));
     return [
       options.threeD ? surfaceTrace(true) : placeholder(),
-      points([...surface.minima, ...(surface.local_minima ?? [])], "star", t("contour.minimum"), "#ffd400"),
+      minimaTrace(),
       points(surface.saddles, options.threeD ? "x" : "x-thin", t("contour.saddle"), INK,
         { marker: { symbol: options.threeD ? "x" : "x-thin", size: 12, line: { color: INK, width: 2.5 } } }),
       points(in3D(startLoss() === null ? [] : [{ x: startPoint()[0], y: startPoint()[1], f: startLoss() }]), "circle-open",
@@ -156,11 +169,29 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     ];
   }
 
-  function circle(x, y, fill, line, radius = MARKER_PX) {
-    return { type: "circle", xref: "x", yref: "y", xsizemode: "pixel", ysizemode: "pixel", xanchor: x, yanchor: y,
-      x0: -radius, x1: radius, y0: -radius, y1: radius, fillcolor: fill, line: { color: line, width: 2.5 },
-      layer: "above" };
+  // f's known minima (stars) and, for penalized runs, where J is lowest (diamonds in the run's colour;
+  // customdata tells them apart: "f" or "J").
+  function minimaTrace() {
+    const known = [...surface.minima, ...(surface.local_minima ?? [])];
+    const fName = t(plan.shared || plan.perRun.some(Boolean) ? "plots.penalty.f_minimum" : "contour.minimum");
+    const all = [...known, ...jMinima];
+    const isJ = (k) => k >= known.length;
+    const trace = points(all, "star", fName, "#ffd400", {
+      text: all.map((m, k) => (isJ(k) ? m.name : fName)),
+      customdata: all.map((_, k) => (isJ(k) ? "J" : "f")),
+      hovertemplate: "%{text} (%{x:.4g}, %{y:.4g})<extra></extra>",
+    });
+    trace.marker.symbol = all.map((_, k) => (isJ(k) ? "diamond" : "star"));
+    trace.marker.color = all.map((m, k) => (!isJ(k) ? "#ffd400" : m.run === null ? INK : colorOf(m.run)));
+    if (!options.threeD) trace.marker.size = all.map((_, k) => (isJ(k) ? 17 : 11)); // a J minimum shows around a run's dot
+    return trace;
   }
+
+  // A caption, when the legend (whose title says it otherwise) is not shown: the surface is J's.
+  const caption = () => (plan.shared ? objectiveCaption(plan.shared) : null);
+  const captionNote = () => (caption() && (!options.legend || !labels.length)
+    ? [{ text: caption(), showarrow: false, xref: "paper", yref: "paper", x: 0.99, xanchor: "right", y: 0.01,
+        yanchor: "bottom", bgcolor: "rgba(255,255,255,0.88)", font: { size: style.legend, color: INK } }] : []);
 
   function shapes() {
     if (options.threeD || !surface) return [];
@@ -171,8 +202,11 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
 
   function legendLayout() {
     const [v, hside] = corner.split(" ");
+    // Top left, below the "whole path" button that sits there.
+    const plotHeight = boxSize(element).height - 8 - (24 + 1.5 * style.axisTitle);
+    const top = hside === "left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
     return {
-      x: hside === "right" ? 0.99 : 0.01, xanchor: hside, y: v === "top" ? 0.99 : 0.01, yanchor: v,
+      x: hside === "right" ? 0.99 : 0.01, xanchor: hside, y: v === "top" ? top : 0.01, yanchor: v,
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 36,
     };
@@ -187,14 +221,14 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", uirevision: surface.name };
     const axisTitle = (text) => ({ text, font: { size: style.axisTitle } });
     if (options.threeD) {
-      return { ...common, scene: { xaxis: { range: xr, title: axisTitle(axisTitles[0]) },
-        yaxis: { range: yr, title: axisTitle(axisTitles[1]) },
+      return { ...common, scene: { xaxis: { range: xr, title: axisTitle(names()[0]) },
+        yaxis: { range: yr, title: axisTitle(names()[1]) },
         zaxis: { title: axisTitle(options.logColor ? "log f" : "f") }, camera: { eye: { x: 0.25, y: -1.45, z: 1.9 } } } };
     }
     const axis = (range, title) => ({ range, title: { ...axisTitle(title), standoff: 4 }, zeroline: false, showgrid: false,
       ticks: "outside", fixedrange: true, visible: axesVisible, tickfont: { size: style.font } });
-    return { ...common, xaxis: axis(xr, axisTitles[0]), yaxis: axis(yr, axisTitles[1]), dragmode: false, hovermode: "closest",
-      shapes: axesVisible ? [] : shapes() };
+    return { ...common, xaxis: axis(xr, names()[0]), yaxis: axis(yr, names()[1]), dragmode: false, hovermode: "closest",
+      shapes: axesVisible ? [] : shapes(), annotations: axesVisible ? [] : captionNote() };
   }
 
   function renderBackground() {
@@ -213,9 +247,13 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     if (legendLayer.hidden) return;
     const traces = labels.map((label, i) => ({ type: "scatter", mode: "lines", name: label, x: [null], y: [null],
       line: { color: colorOf(i), width: style.path }, hoverinfo: "skip", showlegend: true }));
+    const minima = jMinima.map((m) => ({ type: "scatter", mode: "markers", name: m.name, x: [null], y: [null],
+      marker: { symbol: "diamond", size: 12, color: m.run === null ? INK : colorOf(m.run), line: { color: INK, width: 1.5 } },
+      hoverinfo: "skip", showlegend: true }));
     const hidden = { visible: false, fixedrange: true };
-    Plotly.react(legendLayer, traces, { ...layout(false), xaxis: hidden, yaxis: hidden, shapes: [], showlegend: true,
-      legend: legendLayout() }, plotConfig({ staticPlot: true }));
+    const title = caption() ? { title: { text: caption(), font: { size: style.legend, color: INK } } } : {};
+    Plotly.react(legendLayer, [...traces, ...minima], { ...layout(false), xaxis: hidden, yaxis: hidden, shapes: [],
+      annotations: [], showlegend: true, legend: { ...legendLayout(), ...title } }, plotConfig({ staticPlot: true }));
   }
 
   let listening = false;
@@ -227,7 +265,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     if (!listening && element.on) {
       listening = true;
       element.on("plotly_hover", (event) => {
-        const point = event.points.find((p) => p.curveNumber >= FIXED);
+        const point = event.points.find((p) => p.curveNumber >= FIXED && p.curveNumber < FIXED + labels.length);
         if (point) onHover?.(point.curveNumber - FIXED, point.pointIndex);
       });
       element.on("plotly_unhover", () => onHover?.(null, null));
@@ -290,32 +328,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   });
 
   // Click (and drag) on the 2D plot to move the start point, when picking is allowed.
-  function toData(event) {
-    const full = element._fullLayout;
-    if (!full?.xaxis || options.threeD || event.target.closest?.(".legend")) return null;
-    const box = element.querySelector(".nsewdrag")?.getBoundingClientRect();
-    if (!box) return null;
-    const px = event.clientX - box.left;
-    const py = event.clientY - box.top;
-    if (px < 0 || py < 0 || px > box.width || py > box.height) return null;
-    return [full.xaxis.p2d(px), full.yaxis.p2d(py)];
-  }
-  let dragging = false;
-  element.addEventListener("pointerdown", (event) => {
-    const point = event.button === 0 && canPick() ? toData(event) : null;
-    if (!point) return;
-    dragging = true;
-    element.setPointerCapture?.(event.pointerId);
-    onPick(point, false);
-  });
-  element.addEventListener("pointermove", (event) => {
-    if (!dragging) return;
-    const point = toData(event);
-    if (point) onPick(point, true);
-  });
-  const stop = () => (dragging = false);
-  element.addEventListener("pointerup", stop);
-  element.addEventListener("pointercancel", stop);
+  listenForPicks(element, { canPick: () => !options.threeD && canPick(), onPick: (x, y, dragging) => onPick([x, y], dragging) });
 
   // Returns whether the surface (or how it is shown) changed.
   function setSurface(info, grid, view) {
@@ -328,15 +341,25 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       let zmin = Infinity;
       let zmax = -Infinity;
       for (const row of grid.z) for (const v of row) if (v !== null) ((zmin = Math.min(zmin, v)), (zmax = Math.max(zmax, v)));
-      zmin = Math.min(zmin, ...[...info.minima, ...(info.local_minima ?? [])].map((p) => p.f));
+      const known = plan.shared ? jMinima : [...info.minima, ...(info.local_minima ?? [])];
+      zmin = Math.min(zmin, ...known.map((p) => p.f));
       scale = logScale(zmin, zmax - zmin);
       lift = 0.015 * (scale(zmax) - scale(zmin));
     }
     return changed;
   }
 
+  // The grid drawn: J's for a shared penalty (computed once per grid and penalty), else f's.
+  function objectiveGrid(grid) {
+    const key = JSON.stringify(plan.shared);
+    if (objective.raw !== grid || objective.key !== key) {
+      objective = { raw: grid, key, grid: plan.shared ? withPenalty(grid, plan.shared) : grid };
+    }
+    return objective.grid;
+  }
+
   function placeLegend() {
-    const known = [...surface.minima, ...(surface.local_minima ?? []), ...surface.saddles];
+    const known = [...surface.minima, ...(surface.local_minima ?? []), ...surface.saddles, ...jMinima];
     const [sx, sy] = startPoint();
     const next = legendCorner(surface.domain, [...known, { x: sx, y: sy }], paths, labels);
     if (next === corner) return false;
@@ -350,8 +373,10 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       if (setSurface(info, grid, view)) renderBackground();
     },
     // A new run: everything set at once, drawn once (the surface only when it changed).
-    reset({ info, grid, view, startAt, runLabels }) {
-      const surfaceChanged = setSurface(info, grid, view);
+    reset({ info, grid, view, startAt, runLabels, regularizations = [] }) {
+      plan = penaltyPlan(runLabels.map((_, i) => regularizations[i] ?? null));
+      jMinima = penaltyMinima(grid, plan);
+      const surfaceChanged = setSurface(info, objectiveGrid(grid), view);
       start = startAt;
       labels = runLabels;
       words = labels.map(() => "");

@@ -76,3 +76,11 @@ export function marksTrace(list, { threeD, zOf, labels, words }) {
     ...(threeD ? {} : { cliponaxis: false }), // an exit sits on the edge: show it whole
   };
 }
+
+/** A ring or dot of `radius` pixels at (x, y) in data coordinates: a layout shape, which Plotly moves
+ * without redrawing the traces (the start and the current points of the contour and the curve). */
+export function circleShape(x, y, fill, line, radius = 7) {
+  return { type: "circle", xref: "x", yref: "y", xsizemode: "pixel", ysizemode: "pixel", xanchor: x, yanchor: y,
+    x0: -radius, x1: radius, y0: -radius, y1: radius, fillcolor: fill, line: { color: line, width: 2.5 },
+    layer: "above" };
+}

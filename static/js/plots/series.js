@@ -5,6 +5,10 @@
 // The y scale is linear, log or symlog: chosen from the data ("auto") unless the reader picks one
 // in the small menu at the plot's corner. Values that a log scale cannot show are counted on the
 // plot, never dropped in silence; symlog shows them all.
+//
+// A run may have a companion line (same colour, thinner, dashed: the norm clipping applied beside the
+// raw one, the mini-batch loss beside the full one), and the plot may carry guides: horizontal dashed
+// lines at a value (a clipping threshold), each labelled.
 import { t } from "../i18n.js";
 import { h } from "../dom.js";
 import { colorOf } from "./colors.js";
@@ -23,6 +27,8 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
   let cursor = null;
   let extent = emptyExtent();
   let shape = null; // {scale, c, tickKey}: what the figure is drawn with
+  let guides = []; // [{value, color, text}]
+  let companions = []; // [{run, label, dash, note}]: one more line each, after the runs'
 
   const style = plotTheme();
   const menu = h("select", { class: "scale-menu", "aria-label": t("plot.scale.label"), title: t("plot.scale.hint"),
@@ -68,6 +74,23 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
     return { ...axis, tickmode: "array", tickvals: tick.tickvals, ticktext: tick.ticktext };
   }
 
+  // A guide is a layout shape across the plot: on a log axis a shape takes the value itself, on the
+  // others the placed one; an annotation takes log10 of it on a log axis.
+  function guideShapes() {
+    if (!shape) return [];
+    const place = placer(shape.scale, shape.c);
+    return guides.map((g) => ({ type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: place(g.value), y1: place(g.value),
+      line: { color: g.color, width: style.line, dash: "dash" }, layer: "below", meta: "guide" }));
+  }
+  function guideLabels() {
+    if (!shape) return [];
+    const place = placer(shape.scale, shape.c);
+    return guides.map((g) => ({ text: g.text, showarrow: false, xref: "paper", x: 0.99, xanchor: "right", yref: "y",
+      y: shape.scale === "log" ? Math.log10(g.value) : place(g.value), yanchor: "bottom",
+      font: { color: g.color, size: style.font }, bgcolor: "rgba(255,255,255,0.75)" }));
+  }
+  const allShapes = () => [...guideShapes(), ...(cursor === null ? [] : [cursorShape(cursor)])];
+
   function notes() {
     if (!labels.length && emptyText) {
       return [{ text: emptyText, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
@@ -79,7 +102,11 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
         yref: "paper", x: 0.99, xanchor: "right", y: 0.02, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.85)",
         font: { color: "#a23b00", size: style.font } }];
     }
-    return [];
+    // What the thinner lines are, once each: "dashed: the norm applied after clipping".
+    const said = [...new Set(companions.map((c) => c.note))];
+    return [...guideLabels(), ...said.map((text, k) => ({ text, showarrow: false, xref: "paper", yref: "paper", x: 0.01,
+      xanchor: "left", y: 0.02 + 0.1 * k, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.85)",
+      font: { color: "#5d6677", size: style.font } }))];
   }
 
   const layout = () => ({
@@ -95,7 +122,7 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
       unifiedhovertitle: { text: t("contour.hover_step", { step: "%{x}" }) } },
     yaxis: yaxis(shape),
     hovermode: "x unified",
-    shapes: cursor === null ? [] : [cursorShape(cursor)],
+    shapes: allShapes(),
     annotations: notes(),
     uirevision: "keep",
   });
@@ -113,7 +140,13 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
       line: { color: colorOf(i), width: style.line },
       hovertemplate: `%{customdata:.4g}<extra>${label}</extra>`,
     }));
-    pending = labels.map(() => ({ x: [], y: [] }));
+    companions.forEach((c, j) => {
+      const k = labels.length + j;
+      traces.push({ type: "scatter", mode: "lines", name: c.label, x: [...steps[k]], y: values[k].map(place),
+        customdata: [...values[k]], line: { color: colorOf(c.run), width: Math.max(1, style.line * 0.6), dash: c.dash },
+        hovertemplate: `%{customdata:.4g}<extra>${c.label}</extra>`, meta: "companion" });
+    });
+    pending = traces.map(() => ({ x: [], y: [] }));
     fillMenu();
     element.dataset.scale = shape.scale;
     Plotly.react(element, traces, layout(), plotConfig());
@@ -124,7 +157,7 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
     if (next.scale !== shape.scale || next.c !== shape.c) return render(); // every value moves
     if (next.tickKey !== shape.tickKey || (next.scale === "log" && extent.nonPositive)) {
       shape = next;
-      Plotly.relayout(element, { yaxis: yaxis(shape), annotations: notes() });
+      Plotly.relayout(element, { yaxis: yaxis(shape), annotations: notes(), shapes: allShapes() });
     }
     if (named !== autoScale(extent)) fillMenu(); // "auto" names the scale it picks
     const place = placer(shape.scale, shape.c);
@@ -152,12 +185,20 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
   element.on?.("plotly_unhover", () => onHover?.(null));
 
   return {
-    setRuns(newLabels) {
+    /** `guides`: [{value, color, text}]; `companions`: [{run, label, dash, note}], filled by appendCompanion. */
+    setRuns(newLabels, { guides: newGuides = [], companions: newCompanions = [] } = {}) {
       labels = newLabels;
-      steps = labels.map(() => []);
-      values = labels.map(() => []);
-      extent = emptyExtent();
+      guides = newGuides;
+      companions = newCompanions;
+      const count = labels.length + companions.length;
+      steps = Array.from({ length: count }, () => []);
+      values = Array.from({ length: count }, () => []);
+      extent = grow(emptyExtent(), guides.map((g) => g.value));
       render();
+    },
+    // The line of companion j (an index into setRuns' companions).
+    appendCompanion(j, chunkSteps, chunkValues) {
+      this.append(labels.length + j, chunkSteps, chunkValues);
     },
     // chunkSteps: the step of each value
     append(run, chunkSteps, chunkValues) {
@@ -171,7 +212,7 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
     setCursor(step) {
       if (step === cursor) return;
       cursor = step;
-      Plotly.relayout(element, { shapes: step === null ? [] : [cursorShape(step)] });
+      Plotly.relayout(element, { shapes: allShapes() });
     },
     /** The scale drawn now ("linear", "log" or "symlog") and the reader's choice ("auto" or one of those). */
     get scale() {
