@@ -24,7 +24,9 @@ compare with S/R and curvatures with S/R². The thresholds:
   above the domain's highest J by S and at least GROWTH times as far above the domain's lowest J
   as anything before (growing geometrically, not bouncing once); "unbounded" when its lowest loss
   there is below the domain's lowest J by S and lower than anything before (still falling, at
-  any pace); "moving" otherwise.
+  any pace); stalled on flat ground ("flat") when its loss over that tail is level within STALLED·S
+  and its last step is within NEAR·R (a plateau, where the gradient is small but not nil); "moving"
+  otherwise.
 
 One Hessian per ended run, and a probe of a few points only where the Hessian cannot tell.
 """
@@ -51,6 +53,7 @@ LEVEL = 1e-10
 FAR = 10.0
 TAIL = 4
 GROWTH = 2.0
+STALLED = 1e-6
 GRID_POINTS = 289  # 17 × 17 on a surface's domain
 
 
@@ -153,6 +156,9 @@ def classify(objective: Objective, scale: Scale, ends: Ends) -> Array:
         moving = out == MOVING
         out[moving & falling] = UNBOUNDED
         out[moving & rising] = DIVERGING  # losses swinging both ways past the domain's: blowing up
+        last_step = np.linalg.norm(ends.theta - ends.previous, axis=-1)
+        level = ends.tail_high - ends.tail_low <= STALLED * span
+        out[(out == MOVING) & ~ends.diverged & level & (last_step <= NEAR * radius)] = FLAT
         return out
 
 

@@ -97,6 +97,14 @@ def test_a_level_plateau_is_flat() -> None:
     )
 
 
+def test_a_run_stalled_on_a_plateau_is_flat_and_one_crawling_downhill_is_moving() -> None:
+    # tanh(x)² far out: the gradient is small but not nil (about 1e-8 at x = 8), the loss level.
+    plateau = resolve_custom("tanh(x - 2)**2 + tanh(y - 2)**2", ((-10.0, 10.0), (-10.0, 10.0)))
+    assert ends(plateau, (9.0, 9.5), 200, "sgd", params={"lr": 0.1}) == ("max_steps", "flat")
+    # The same lr on the slope of the same surface: still on its way.
+    assert ends(plateau, (3.5, 3.5), 5, "sgd", params={"lr": 0.1}) == ("max_steps", "moving")
+
+
 # --- minima, blow-ups, runs on their way ------------------------------------------------------
 
 
