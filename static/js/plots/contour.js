@@ -20,14 +20,13 @@ import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
 import { legendCorner } from "./legend.js";
-import { circleShape as circle, findExits, lastInside, marksTrace } from "./marks.js";
+import { circleShape as circle, createPaths, marksTrace } from "./marks.js";
 import { objectiveCaption, penaltyMinima, penaltyPlan, withPenalty } from "./penalty.js";
 import { listenForPicks } from "./pick.js";
 import { FONT_FAMILY, plotTheme } from "./theme.js";
 
 const FIXED = 6; // traces before the paths: surface, minima, saddles, start, current points, marks
 const MARKS = 5;
-const MAX_EXITS = 3; // a run that leaves and comes back again and again: its first exits are enough
 const INK = "#1d2330";
 
 // Colour by log(f − f_min + δ): Rosenbrock's valley and a quadratic's bowl both read.
@@ -56,12 +55,9 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   let options = { threeD: false, logColor: true, legend };
   let labels = [];
   let words = []; // per run: how it ended, in words (hover)
-  let paths = []; // per run: {x, y, loss, step}
+  const track = createPaths("y", () => surface.domain);
+  let paths = []; // per run: {x, y, loss, step} (track.list)
   let drawn = []; // per run: how many points its trace holds
-  let limit = []; // per run: how many points to show (Infinity: all)
-  let exits = []; // per run: [{index, x, y, f, angle, step}], where it left the domain
-  let scanned = []; // per run: points already checked for an exit
-  let ends = []; // per run: {index, x, y, f, step} where a diverged run is last seen, or null
   let marksKey = "";
   let scale = (v) => v;
   let lift = 0; // in 3D, paths float a little above the surface so that it does not hide them
@@ -79,7 +75,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   const zOf = (loss) => (options.logColor ? scale(loss) : loss) + (options.threeD ? lift : 0);
   const startPoint = () => start ?? surface.start;
   const startLoss = () => paths.find((p) => p.loss.length)?.loss[0] ?? null;
-  const shownCount = (i) => Math.min(limit[i] ?? Infinity, paths[i].x.length);
+  const shownCount = track.count;
 
   function surfaceTrace(visible) {
     const { x, y, z } = gridData;
@@ -107,20 +103,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     };
   }
 
-  // The exits and diverged ends the reveal has reached: arrows where a path left, crosses where a
-  // diverged run was last seen inside.
-  function shownMarks() {
-    const list = [];
-    paths.forEach((_, i) => {
-      const n = shownCount(i);
-      for (const e of exits[i] ?? []) {
-        if (e.index < n) list.push({ ...e, run: i, kind: "exit" });
-      }
-      const end = ends[i];
-      if (end && end.index < n) list.push({ ...end, run: i, kind: "diverged" });
-    });
-    return list;
-  }
+  const shownMarks = () => track.marks();
 
   // The plane's axes are named for the surface's parameters: (w, b) on a data surface.
   const names = () => surface?.variables ?? axisTitles;
@@ -380,12 +363,9 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       start = startAt;
       labels = runLabels;
       words = labels.map(() => "");
-      paths = labels.map(() => ({ x: [], y: [], loss: [], step: [] }));
+      track.reset(labels.length);
+      paths = track.list;
       drawn = labels.map(() => 0);
-      limit = labels.map(() => Infinity);
-      exits = labels.map(() => []);
-      scanned = labels.map(() => 0);
-      ends = labels.map(() => null);
       current = labels.map(() => null);
       placeLegend();
       if (surfaceChanged) renderBackground();
@@ -404,14 +384,7 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
       moveMarkers();
     },
     appendChunk(run, chunk) {
-      const path = paths[run];
-      const steps = chunk.step ?? chunk.x.map((_, i) => chunk.offset + i);
-      path.x.push(...chunk.x);
-      path.y.push(...chunk.y);
-      path.loss.push(...chunk.loss);
-      path.step.push(...steps);
-      exits[run].push(...findExits(path, surface.domain, scanned[run], MAX_EXITS - exits[run].length));
-      scanned[run] = path.x.length;
+      track.append(run, chunk);
       sync();
     },
     // points: per run, {x, y, loss} or null
@@ -421,17 +394,12 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     },
     /** How many points of each run's path to show (null: every path whole). */
     reveal(counts) {
-      limit = paths.map((_, i) => (counts === null ? Infinity : counts[i] ?? Infinity));
+      track.reveal(counts);
       sync();
     },
     markDiverged(run) {
       // The last point still inside the plotted domain: a diverged path leaves it at once.
-      const path = paths[run];
-      const last = lastInside(path, surface.domain);
-      if (last < 0) return;
-      // Shown once the reveal reaches the run's end: its story is told in order.
-      ends[run] = { index: path.x.length - 1, x: path.x[last], y: path.y[last], f: path.loss[last], step: path.step[last] };
-      sync();
+      if (track.markDiverged(run)) sync();
     },
     /** How run `run` ended, in words: shown when its path is hovered. */
     setOutcome(run, word) {

@@ -11,14 +11,13 @@ import { save } from "../export.js";
 import { colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
 import { legendCorner } from "./legend.js";
-import { circleShape, findExits, lastInside, marksTrace } from "./marks.js";
+import { circleShape, createPaths, marksTrace } from "./marks.js";
 import { nearestIndex, objectiveCaption, penaltyAt, penaltyMinima, penaltyName, penaltyPlan } from "./penalty.js";
 import { listenForPicks } from "./pick.js";
 import { FONT_FAMILY, plotTheme } from "./theme.js";
 
 const FIXED = 5; // traces before the runs': curve, f for reference, f's minima, the shared J's minimum, marks
 const MARKS = 4;
-const MAX_EXITS = 3;
 const INK = "#1d2330";
 const MARGIN = 0.06; // room above and below the curve, as a share of its span
 
@@ -33,12 +32,9 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
   let labels = [];
   let plan = { shared: null, perRun: [] };
   let words = [];
-  let paths = []; // per run: {x, y (= loss: a path in the curve's plane), loss, step}
+  const track = createPaths("loss", () => box);
+  let paths = []; // per run: {x, y (= loss: a path in the curve's plane), loss, step} (track.list)
   let drawn = [];
-  let limit = [];
-  let exits = [];
-  let scanned = [];
-  let ends = [];
   let current = [];
   let start = null;
   let corner = "top right";
@@ -50,7 +46,7 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
 
   const startPoint = () => start ?? surface.start;
   const startY = () => startPoint()[1] ?? 0;
-  const shownCount = (i) => Math.min(limit[i] ?? Infinity, paths[i].x.length);
+  const shownCount = track.count;
   const xName = () => surface.variables?.[0] ?? "x";
 
   // f along x (the grid's row at the start's y: a curve does not depend on y), and a penalty's J.
@@ -87,16 +83,7 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
       + `<br>${xName()} = %{x:.4g}, ${plan.perRun[i] || plan.shared ? "J" : "f"} = %{y:.4g}<extra></extra>`;
   }
 
-  function shownMarks() {
-    const list = [];
-    paths.forEach((_, i) => {
-      const n = shownCount(i);
-      for (const e of exits[i] ?? []) if (e.index < n) list.push({ ...e, run: i, kind: "exit" });
-      const end = ends[i];
-      if (end && end.index < n) list.push({ ...end, run: i, kind: "diverged" });
-    });
-    return list;
-  }
+  const shownMarks = () => track.marks();
 
   const line = (name, x, y, extra = {}) => ({ type: "scatter", mode: "lines", name, x, y, showlegend: false,
     hoverinfo: "skip", ...extra });
@@ -248,12 +235,9 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
       labels = runLabels;
       plan = penaltyPlan(labels.map((_, i) => regularizations[i] ?? null));
       words = labels.map(() => "");
-      paths = labels.map(() => ({ x: [], y: [], loss: [], step: [] }));
+      track.reset(labels.length);
+      paths = track.list;
       drawn = labels.map(() => 0);
-      limit = labels.map(() => Infinity);
-      exits = labels.map(() => []);
-      scanned = labels.map(() => 0);
-      ends = labels.map(() => null);
       current = labels.map(() => null);
       box = valueBox();
       placeLegend();
@@ -272,14 +256,7 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
       moveMarkers();
     },
     appendChunk(run, chunk) {
-      const path = paths[run];
-      const steps = chunk.step ?? chunk.x.map((_, i) => chunk.offset + i);
-      path.x.push(...chunk.x);
-      path.y.push(...chunk.loss);
-      path.loss.push(...chunk.loss);
-      path.step.push(...steps);
-      exits[run].push(...findExits(path, box, scanned[run], MAX_EXITS - exits[run].length));
-      scanned[run] = path.x.length;
+      track.append(run, chunk);
       sync();
     },
     // points: per run, {x, y, loss} or null
@@ -288,15 +265,11 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
       moveMarkers();
     },
     reveal(counts) {
-      limit = paths.map((_, i) => (counts === null ? Infinity : counts[i] ?? Infinity));
+      track.reveal(counts);
       sync();
     },
     markDiverged(run) {
-      const path = paths[run];
-      const last = lastInside(path, box);
-      if (last < 0) return;
-      ends[run] = { index: path.x.length - 1, x: path.x[last], y: path.loss[last], f: path.loss[last], step: path.step[last] };
-      sync();
+      if (track.markDiverged(run)) sync();
     },
     setOutcome(run, word) {
       words[run] = word;

@@ -84,3 +84,61 @@ export function circleShape(x, y, fill, line, radius = 7) {
     x0: -radius, x1: radius, y0: -radius, y1: radius, fillcolor: fill, line: { color: line, width: 2.5 },
     layer: "above" };
 }
+
+const MAX_EXITS = 3; // a run that leaves and comes back again and again: its first exits are enough
+
+/** The growing paths of a view's runs, as the contour and the curve draw them: the points as they stream
+ * in ({x, y, loss, step} per run; `second` names the chunk field drawn as y: "y" on the plane, "loss" on a
+ * curve), how many of them the reveal shows, where each path left the plotted `box()` and where a diverged
+ * run was last seen inside it. */
+export function createPaths(second, box) {
+  const track = { paths: [], limit: [], exits: [], scanned: [], ends: [] };
+  return {
+    get list() { return track.paths; },
+    reset(n) {
+      track.paths = Array.from({ length: n }, () => ({ x: [], y: [], loss: [], step: [] }));
+      track.limit = track.paths.map(() => Infinity);
+      track.exits = track.paths.map(() => []);
+      track.scanned = track.paths.map(() => 0);
+      track.ends = track.paths.map(() => null);
+    },
+    /** How many points of run i the reveal shows. */
+    count: (i) => Math.min(track.limit[i] ?? Infinity, track.paths[i].x.length),
+    append(run, chunk) {
+      const path = track.paths[run];
+      path.x.push(...chunk.x);
+      path.y.push(...chunk[second]);
+      path.loss.push(...chunk.loss);
+      path.step.push(...(chunk.step ?? chunk.x.map((_, i) => chunk.offset + i)));
+      const exits = track.exits[run];
+      exits.push(...findExits(path, box(), track.scanned[run], MAX_EXITS - exits.length));
+      track.scanned[run] = path.x.length;
+    },
+    /** How many points of each run's path to show (null: every path whole). */
+    reveal(counts) {
+      track.limit = track.paths.map((_, i) => (counts === null ? Infinity : counts[i] ?? Infinity));
+    },
+    /** Marks where a diverged run was last inside the box (false: it never was). Shown once the
+     * reveal reaches the run's end: its story is told in order. */
+    markDiverged(run) {
+      const path = track.paths[run];
+      const last = lastInside(path, box());
+      if (last < 0) return false;
+      track.ends[run] = { index: path.x.length - 1, x: path.x[last], y: path.y[last], f: path.loss[last],
+        step: path.step[last] };
+      return true;
+    },
+    /** The exits and diverged ends the reveal has reached: arrows where a path left, crosses where a
+     * diverged run was last seen inside. */
+    marks() {
+      const list = [];
+      track.paths.forEach((_, i) => {
+        const n = this.count(i);
+        for (const e of track.exits[i]) if (e.index < n) list.push({ ...e, run: i, kind: "exit" });
+        const end = track.ends[i];
+        if (end && end.index < n) list.push({ ...end, run: i, kind: "diverged" });
+      });
+      return list;
+    },
+  };
+}
