@@ -53,7 +53,7 @@ def test_the_norm_applied_after_clipping_is_torchs(page: Page) -> None:
     assert [c["name"] for c in companions] == [f"{runs[0]['name']}: norm applied after clipping"]
     [applied] = companions
     assert applied["color"] == PALETTE[0] and applied["dash"] == "dash" and applied["x"] == runs[0]["x"]
-    assert "dashed: the norm applied after clipping" in grad["annotations"]
+    assert "dashed: norm after clipping" in grad["annotations"]
     raw = runs[0]["y"]
     assert max(raw) > 10 > min(raw)  # the run is clipped at some steps and not at others
     for norm, shown in zip(raw, applied["y"], strict=True):

@@ -133,6 +133,19 @@ def test_legend_names_every_run_in_the_readers_language(page: Page, server: str,
         assert want == ["SGD · lr 0.4", "SGD · lr 0.6", "Momentum"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_runs_sharing_a_title_show_it_once_as_the_legends_title(page: Page, lang: str) -> None:
+    # A narrow legend: "SGD" once, then what tells the runs apart; the table keeps the whole labels.
+    open_explorer(page, f"lang={lang}&s=parabola&n=20&o=sgd;lr=0.1&o=sgd;lr=0.45&o=sgd;lr=1.05")
+    lr = t(lang, "explorer.param.lr")
+    names = [t(lang, "explorer.label.param", name=lr, value=v) for v in ("0.1", "0.45", "1.05")]
+    texts = page.locator(f"{tid('curve')} .legendtext").all_text_contents()
+    title = page.locator(f"{tid('curve')} .legendtitletext").all_text_contents()
+    assert texts == names and len(title) == 1
+    rows = [row[t(lang, "explorer.table.optimizer")] for row in summary_rows(page)]
+    assert rows == [t(lang, "explorer.label.with_params", title=title[0], params=name) for name in names]
+
+
 def test_a_label_given_by_the_view_is_kept(page: Page) -> None:
     open_explorer(page, "lang=zh&s=quadratic&n=20&o=sgd;lr=0.1;label=my GD&o=adam;lr=0.1")
     assert legend_texts(page) == ["my GD", "Adam"]

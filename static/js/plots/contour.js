@@ -19,7 +19,7 @@ import { t } from "../i18n.js";
 import { save } from "../export.js";
 import { SURFACE_SCALE, colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
-import { legendCorner } from "./legend.js";
+import { legendAnchor, legendCorner, legendNames } from "./legend.js";
 import { circleShape as circle, createPaths, marksTrace } from "./marks.js";
 import { objectiveCaption, penaltyMinima, penaltyPlan, withPenalty } from "./penalty.js";
 import { listenForPicks } from "./pick.js";
@@ -184,12 +184,11 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   }
 
   function legendLayout() {
-    const [v, hside] = corner.split(" ");
     // Top left, below the "whole path" button that sits there.
     const plotHeight = boxSize(element).height - 8 - (24 + 1.5 * style.axisTitle);
-    const top = hside === "left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
+    const top = corner === "top left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
     return {
-      x: hside === "right" ? 0.99 : 0.01, xanchor: hside, y: v === "top" ? top : 0.01, yanchor: v,
+      ...legendAnchor(corner, top),
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 36,
     };
@@ -228,13 +227,15 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   function renderLegend() {
     legendLayer.hidden = !options.legend || !labels.length;
     if (legendLayer.hidden) return;
-    const traces = labels.map((label, i) => ({ type: "scatter", mode: "lines", name: label, x: [null], y: [null],
+    const { title: shared, names } = legendNames(labels);
+    const traces = names.map((name, i) => ({ type: "scatter", mode: "lines", name, x: [null], y: [null],
       line: { color: colorOf(i), width: style.path }, hoverinfo: "skip", showlegend: true }));
     const minima = jMinima.map((m) => ({ type: "scatter", mode: "markers", name: m.name, x: [null], y: [null],
       marker: { symbol: "diamond", size: 12, color: m.run === null ? INK : colorOf(m.run), line: { color: INK, width: 1.5 } },
       hoverinfo: "skip", showlegend: true }));
     const hidden = { visible: false, fixedrange: true };
-    const title = caption() ? { title: { text: caption(), font: { size: style.legend, color: INK } } } : {};
+    const heading = [caption(), shared].filter(Boolean).join("<br>");
+    const title = heading ? { title: { text: heading, font: { size: style.legend, color: INK } } } : {};
     Plotly.react(legendLayer, [...traces, ...minima], { ...layout(false), xaxis: hidden, yaxis: hidden, shapes: [],
       annotations: [], showlegend: true, legend: { ...legendLayout(), ...title } }, plotConfig({ staticPlot: true }));
   }

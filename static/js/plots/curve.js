@@ -10,7 +10,7 @@ import { t } from "../i18n.js";
 import { save } from "../export.js";
 import { colorOf } from "./colors.js";
 import { boxSize, followBox, perFrame, plotConfig } from "./frame.js";
-import { legendCorner } from "./legend.js";
+import { legendAnchor, legendCorner, legendNames } from "./legend.js";
 import { circleShape, createPaths, marksTrace } from "./marks.js";
 import { nearestIndex, objectiveCaption, penaltyAt, penaltyMinima, penaltyName, penaltyPlan } from "./penalty.js";
 import { listenForPicks } from "./pick.js";
@@ -118,11 +118,11 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
         return marker(m?.name ?? "", m ? [m] : [], colorOf(i), "diamond", { showlegend: Boolean(m), meta: "j-minimum",
           legendrank: 500 + i });
       }),
-      ...labels.map((label, i) => {
+      ...legendNames(labels).names.map((name, i) => {
         const count = shownCount(i);
         drawn[i] = count;
         return {
-          type: "scatter", mode: "lines+markers", name: label, showlegend: true, meta: "path",
+          type: "scatter", mode: "lines+markers", name, showlegend: true, meta: "path",
           x: paths[i].x.slice(0, count), y: paths[i].loss.slice(0, count), customdata: paths[i].step.slice(0, count),
           line: { color: colorOf(i), width: 1 }, marker: { color: colorOf(i), size: style.marker, line: { width: 0 } },
           hovertemplate: pathHover(i), legendrank: 100 + i,
@@ -141,11 +141,11 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
 
   const margin = () => ({ l: 28 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle });
   function legendLayout() {
-    const [v, hside] = corner.split(" ");
     // Top left, the legend goes below the "whole path" button that sits there.
     const plotHeight = boxSize(element).height - margin().t - margin().b;
-    const top = hside === "left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
-    return { x: hside === "right" ? 0.99 : 0.01, xanchor: hside, y: v === "top" ? top : 0.01, yanchor: v,
+    const top = corner === "top left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
+    const { title } = legendNames(labels);
+    return { ...legendAnchor(corner, top), ...(title ? { title: { text: title } } : {}),
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 30 };
   }
@@ -216,7 +216,11 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
   function placeLegend() {
     const known = [...surface.minima, ...(surface.local_minima ?? [])].map((m) => ({ x: m.x, y: m.f }));
     const [sx] = startPoint();
-    const next = legendCorner(box, [...known, { x: sx, y: curveAt(sx) ?? 0 }], paths, [...labels, ...(plan.shared ? ["", ""] : [])]);
+    // The curve itself is to be seen too: its samples count as the points of one more path.
+    const row = fRow();
+    const curveLine = { x: row.x, y: mainValues().map((v) => v ?? NaN) };
+    const next = legendCorner(box, [...known, { x: sx, y: curveAt(sx) ?? 0 }], [...paths, curveLine],
+      [...labels, ...(plan.shared ? ["", ""] : [])]);
     if (next === corner) return false;
     corner = next;
     return true;
