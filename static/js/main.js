@@ -87,12 +87,11 @@ async function main() {
     }), batchAt(step));
     summary.update((r) => indexAt(runs[r], step), surfaceInfo?.minima ?? []);
   });
-  // The batch of the update after the step shown, of the first run with mini-batches.
-  const batchAt = (step) => {
-    const r = runs.findIndex((run) => run.batches?.length);
-    const indices = r < 0 ? undefined : runs[r].batches[indexAt(runs[r], step)];
-    return indices ? { run: r, indices } : null;
-  };
+  // The batch of the update after the step shown, of every run with mini-batches.
+  const batchAt = (step) => runs.flatMap((run, r) => {
+    const indices = run.batches?.[indexAt(run, step)];
+    return indices ? [{ run: r, indices }] : [];
+  });
   const showStep = (step) => {
     shownStep = step;
     drawStep();

@@ -66,11 +66,12 @@ def test_the_panel_shows_the_data_and_each_runs_line_at_the_cursor(page: Page) -
                 assert math.isclose(y, w * x + b, rel_tol=1e-12, abs_tol=1e-12)
 
     check_lines(12)
-    # the step's mini-batch, ringed: the README's sampling (seed 0, B = 10, without replacement)
+    # the step's mini-batch, ringed: the README's sampling (seed 0, B = 10, without replacement); both runs
+    # inherit it, so each run's rings circle the same points
     [batch] = of_kind(page, "batch")
     want = batch_of_update(12)
-    assert batch["customdata"] == want
-    assert batch["x"] == [data["x"][i] for i in want] and batch["y"] == [data["y"][i] for i in want]
+    assert batch["customdata"] == want + want
+    assert batch["x"] == [data["x"][i] for i in want] * 2 and batch["y"] == [data["y"][i] for i in want] * 2
 
     blur(page)
     page.keyboard.press(".")
@@ -80,9 +81,18 @@ def test_the_panel_shows_the_data_and_each_runs_line_at_the_cursor(page: Page) -
     page.wait_for_function(
         """want => JSON.stringify(document.querySelector('[data-testid="data-panel"]').data
                    .find((t) => t.meta === 'batch').customdata) === JSON.stringify(want)""",
-        arg=batch_of_update(13),
+        arg=batch_of_update(13) * 2,
     )
     check_lines(13)
+
+
+def test_each_runs_own_batch_is_ringed_in_its_colour(page: Page) -> None:
+    # B = 10 for the first run, single samples for the second (its own batch size, the same seed).
+    open_explorer(page, "s=linear_regression&o=sgd;lr=0.5&o=sgd;lr=0.5;bs=1&n=60&bs=10&k=12")
+    [batch] = of_kind(page, "batch")
+    single = int(np.random.default_rng(0).permutation(100)[12])  # batch 12 of size 1: the 13th point of epoch 1
+    assert batch["customdata"] == [*batch_of_update(12), single]
+    assert batch["color"] == [PALETTE[0]] * 10 + [PALETTE[1]]
 
 
 def test_the_plane_is_named_w_and_b(page: Page) -> None:

@@ -26,7 +26,7 @@ export function createDataPanel(box, element) {
   let surface = null;
   let labels = [];
   let models = []; // per run: {w, b} or null
-  let batch = null; // {run, indices} or null
+  let batches = []; // [{run, indices}]: each run's batch of the step shown
   let drawn = false;
 
   const logistic = () => surface.name === "logistic_regression";
@@ -58,12 +58,15 @@ export function createDataPanel(box, element) {
       marker: { color, size: style.marker, opacity: 0.75, line: { width: 0 } }, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>" };
   }
 
+  // One trace of rings for every run's batch: in the run's colour, each run's rings a size larger, so
+  // that a point in two runs' batches shows both.
   function batchTrace() {
-    const indices = batch?.indices ?? [];
     const { x, y } = data();
+    const rings = batches.flatMap(({ run, indices }, k) => indices.map((i) => ({ i, run, size: style.marker + 9 + 6 * k })));
     return { type: "scatter", mode: "markers", name: t("plots.data.batch"), meta: "batch",
-      x: indices.map((i) => x[i]), y: indices.map((i) => y[i]), customdata: indices,
-      marker: { symbol: "circle-open", size: style.marker + 9, color: batch ? colorOf(batch.run) : INK, line: { width: 2.5 } },
+      x: rings.map((r) => x[r.i]), y: rings.map((r) => y[r.i]), customdata: rings.map((r) => r.i),
+      marker: { symbol: "circle-open", size: rings.map((r) => r.size), color: rings.map((r) => colorOf(r.run)),
+        line: { width: 2.5 } },
       hovertemplate: `${t("plots.data.batch")} #%{customdata}<extra></extra>` };
   }
 
@@ -79,7 +82,7 @@ export function createDataPanel(box, element) {
     const title = t(logistic() ? "plots.data.title_logistic" : "plots.data.title_linear");
     const out = [{ text: title, showarrow: false, xref: "paper", yref: "paper", x: 0, xanchor: "left", y: 1, yanchor: "bottom",
       font: { size: style.title, color: INK } }];
-    if (batch) {
+    if (batches.length) {
       out.push({ text: t("plots.data.batch_note"), showarrow: false, xref: "paper",
         yref: "paper", x: 0.01, xanchor: "left", y: 0.01, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.85)",
         font: { size: style.font, color: "#5d6677" } });
@@ -132,13 +135,13 @@ export function createDataPanel(box, element) {
     reset(runLabels) {
       labels = runLabels;
       models = labels.map(() => null);
-      batch = null;
+      batches = [];
       if (!box.hidden && surface) render();
     },
-    /** models: per run {w, b} or null; currentBatch: {run, indices} (the data indices of the step's batch) or null. */
-    show(newModels, currentBatch) {
+    /** models: per run {w, b} or null; stepBatches: [{run, indices}], the data indices of each run's batch. */
+    show(newModels, stepBatches) {
       models = newModels;
-      batch = currentBatch;
+      batches = stepBatches;
       update();
     },
     FIXED,
