@@ -34,6 +34,19 @@
     for (const [i, v] of packed.wide ?? []) values[i] = v;
     return values;
   }
+  // Lists of integers come as {u16: base64, sizes: [[length, count]]} (pack.js packLists).
+  function unpackLists(packed) {
+    if (!packed) return packed;
+    const binary = atob(packed.u16);
+    const flat = new Array(binary.length / 2);
+    for (let i = 0; i < flat.length; i += 1) flat[i] = binary.charCodeAt(2 * i) | (binary.charCodeAt(2 * i + 1) << 8);
+    const lists = [];
+    let at = 0;
+    for (const [length, count] of packed.sizes) {
+      for (let k = 0; k < count; k += 1) lists.push(flat.slice(at, (at += length)));
+    }
+    return lists;
+  }
   const rows = (flat, width) =>
     Array.from({ length: flat.length / width }, (_, j) => flat.slice(j * width, (j + 1) * width));
 
@@ -65,9 +78,16 @@
   const legend = el("ul", { class: "legend", "data-testid": "legend" });
   const background = el("div", { "data-testid": "surface-plot" });
   const main = el("div", { "data-testid": "main-plot" });
+  const dataPlot = el("div", { "data-testid": "data-panel" });
+  const dataBox = el("div", { class: "plot-box data-box", hidden: "" }, [dataPlot]);
   const loss = el("div", { "data-testid": "loss-plot" });
+  const grad = el("div", { "data-testid": "grad-plot" });
   const words = el("section", { class: "words", "data-testid": "words" });
   const lossCursor = el("div", { class: "cursor", "data-testid": "loss-cursor" });
+  const gradCursor = el("div", { class: "cursor", "data-testid": "grad-cursor" });
+  // The gradient norm is shown only where a clipping threshold is drawn on it: under the hero, so that the
+  // words keep their room.
+  const gradBox = el("div", { class: "plot-box grad-box", hidden: "" }, [grad, gradCursor]);
   const side = el("div", { class: "side" }, [el("div", { class: "plot-box" }, [loss, lossCursor]), words]);
   const button = (label, hint, testid) =>
     el("button", { type: "button", "aria-label": label, title: hint, "data-testid": testid });
@@ -89,7 +109,8 @@
   document.body.append(
     el("header", { class: "top" }, [title, subtitle, index]),
     el("main", { class: "stage" }, [
-      el("div", { class: "figure" }, [legend, el("div", { class: "plot-box" }, [background, main])]),
+      el("div", { class: "figure" }, [legend,
+        el("div", { class: "hero" }, [el("div", { class: "plot-box" }, [background, main]), dataBox]), gradBox]),
       side,
     ]),
     el("footer", { class: "bar", title: t("offline.keys") }, [prev, back, play, forward, scrub, readout, next]),
@@ -100,7 +121,7 @@
   // change the boxes from scene to scene.
   const follow = new ResizeObserver((entries) => {
     for (const entry of entries) {
-      for (const plot of entry.target.children) if (plot._fullLayout) Plotly.Plots.resize(plot).then(placeCursor);
+      for (const plot of entry.target.children) if (plot._fullLayout) Plotly.Plots.resize(plot).then(placeCursors);
     }
   });
   document.querySelectorAll(".plot-box").forEach((box) => follow.observe(box));
@@ -125,42 +146,15 @@
     hoverlabel: { font: { size: 16, family: FONT } },
   });
   const MAIN_MARGIN = { l: 64, r: 16, t: 12, b: 56 };
+  const figures = window.gdvizOfflineFigures({ t, colorOf, unpack, INK, classes: data.classes, config, baseLayout,
+    axisFont });
 
-  // ---- the loss against the step, with a cursor
-  function drawLoss(series, titleText) {
-    // Log when the values are positive and span two decades or more; linear otherwise (and for ≤ 0).
-    const finite = series.flatMap((s) => s.y).filter((v) => v !== null);
-    const decades = finite.length ? Math.log10(Math.max(...finite) / Math.min(...finite)) : 0;
-    const log = finite.length > 0 && finite.every((v) => v > 0) && decades >= 2;
-    const traces = series.map((s) => ({ type: "scatter", mode: "lines", name: s.name, x: s.x, y: s.y,
-      line: { color: s.color, width: 3 }, hovertemplate: `%{y:.4g}<extra>${s.name}</extra>` }));
-    const steps = series.flatMap((s) => [s.x[0], s.x.at(-1)]).filter((v) => v !== undefined);
-    const [first, last] = [Math.min(...steps), Math.max(...steps)];
-    lossRange = last > first ? [first, last] : [first - 1, first + 1];
-    const layout = { ...baseLayout(LOSS_MARGIN), plot_bgcolor: "#fbfcfe",
-      title: { text: titleText, font: { size: 20 }, x: 0.01, xanchor: "left", y: 0.98, yanchor: "top" },
-      xaxis: { zeroline: false, gridcolor: "#e6eaf0", range: lossRange },
-      // On a log axis, powers of ten only (a short plot has no room for 2 and 5 between them).
-      yaxis: { type: log ? "log" : "linear", exponentformat: "power", nticks: 5, gridcolor: "#e6eaf0",
-        zeroline: false, ...(log ? { dtick: Math.max(1, Math.ceil(decades / 4)) } : {}) } };
-    Plotly.react(loss, traces, layout, config);
-  }
-
-  // The loss plot's cursor is a line laid over it, placed from the plot's fixed x range: moving it costs no
-  // Plotly redraw, so playback redraws one figure a frame.
-  const LOSS_MARGIN = { l: 70, r: 12, t: 40, b: 40 };
-  let lossRange = [0, 1];
-  let lossStep = 0;
-  function placeCursor() {
-    const width = loss.clientWidth - LOSS_MARGIN.l - LOSS_MARGIN.r;
-    const share = (lossStep - lossRange[0]) / (lossRange[1] - lossRange[0]);
-    Object.assign(lossCursor.style, { left: `${LOSS_MARGIN.l + share * width}px`, top: `${LOSS_MARGIN.t}px`,
-      height: `${Math.max(0, loss.clientHeight - LOSS_MARGIN.t - LOSS_MARGIN.b)}px` });
-  }
-  function moveLossCursor(step) {
-    lossStep = step;
-    lossCursor.dataset.step = String(step);
-    placeCursor();
+  // The loss against the step (and the gradient norm), with a cursor (figures.js).
+  const lossPlot = figures.seriesPlot(loss, lossCursor);
+  const gradPlot = figures.seriesPlot(grad, gradCursor);
+  function placeCursors() {
+    lossPlot.place();
+    if (!gradBox.hidden) gradPlot.place();
   }
 
   // ---- a scene on a surface: the contour below (drawn once), the paths growing with the cursor above
@@ -185,41 +179,90 @@
     return grid.z.map((row) => row.map((v) => (v === null ? null : Math.log10(v - zmin + delta))));
   }
 
-  const marks = (list, symbol, name, color, size) => ({ type: "scatter", mode: "markers", name,
+  const marks = (meta, list, symbol, name, color, size) => ({ type: "scatter", mode: "markers", meta, name,
     x: list.map((p) => p.x), y: list.map((p) => p.y), marker: { symbol, size, color, line: { color: INK, width: 2 } },
     hovertemplate: `${name} (%{x:.4g}, %{y:.4g})<extra></extra>` });
 
-  function surfacesView(scene) {
+  // The contour of f (or of J = f + penalty, when every run has the same one: the grid is then J's), below,
+  // drawn once; above, f's minima, the saddles, the minima of J, the start, and the runs' paths. Answers
+  // what surfacesView needs of either hero (the curve's is figures.curve).
+  function contour(scene, runs) {
     const grid = gridOf(scene.grid);
-    const runs = scene.runs.map((run) => ({ ...run, step: unpack(run.step), x: unpack(run.x), y: unpack(run.y),
-      loss: unpack(run.loss) }));
-    // The legend first: its height decides the plot's.
-    showLegend(runs.map((run, i) => ({ label: run.label, color: colorOf(i),
-      status: run.outcome && data.messages[`status.${run.outcome}`] })));
-    const { domain, minima, localMinima, saddles } = scene.surface;
-    const axis = (range, name, visible) => ({ range, title: { text: name, font: axisFont, standoff: 6 },
-      zeroline: false, showgrid: false, ticks: "outside", fixedrange: true, visible });
-    const layout = (visible) => ({ ...baseLayout(MAIN_MARGIN), xaxis: axis(domain.x, "x", visible),
-      yaxis: axis(domain.y, "y", visible) });
+    const { domain, minima, localMinima, saddles, variables } = scene.surface;
+    const axis = (range, name) => ({ range, title: name });
     Plotly.react(background, [{ type: "contour", x: grid.x, y: grid.y, z: colourValues(grid, scene),
       colorscale: data.surfaceScale, showscale: false, ncontours: 28, contours: { coloring: "fill", showlines: true },
       line: { color: "rgba(60,72,96,0.35)", width: 0.6 }, hoverinfo: "skip", connectgaps: false }],
-    { ...layout(true), plot_bgcolor: "#ffffff" }, { ...config, staticPlot: true });
+    { ...heroLayout({ x: axis(domain.x, variables[0]), y: axis(domain.y, variables[1]) }, { visible: true }),
+      plot_bgcolor: "#ffffff" },
+    { ...config, staticPlot: true });
+    const jMinima = scene.penalty.minima;
+    const jColor = (m) => (m.run === null ? INK : colorOf(m.run));
+    // Where a penalty is drawn, f's own minimum is called so: it is not where the runs stop.
+    const fName = t(jMinima.length || scene.penalty.caption ? "plots.penalty.f_minimum" : "contour.minimum");
     const fixed = [
-      marks([...minima, ...localMinima], "star", t("contour.minimum"), "#ffd400", 18),
-      marks(saddles, "x-thin", t("contour.saddle"), INK, 14),
-      { ...marks([{ x: scene.start[0], y: scene.start[1] }], "circle-open", t("contour.start"), INK, 16),
+      marks("minimum", [...minima, ...localMinima], "star", fName, "#ffd400", 18),
+      marks("saddle", saddles, "x-thin", t("contour.saddle"), INK, 14),
+      { ...marks("j-minimum", jMinima, "diamond", t("plots.penalty.minimum"), jMinima.map(jColor), 20),
+        text: jMinima.map((m) => m.name), hovertemplate: "%{text} (%{x:.4g}, %{y:.4g})<extra></extra>" },
+      { ...marks("start", [{ x: scene.start[0], y: scene.start[1] }], "circle-open", t("contour.start"), INK, 16),
         marker: { symbol: "circle-open", size: 18, color: INK, line: { width: 3 } } },
     ];
-    const FIRST_PATH = fixed.length;
-    const paths = runs.map((run, i) => ({ type: "scatter", mode: "lines", name: run.label, x: [], y: [],
+    const paths = runs.map((run, i) => ({ type: "scatter", mode: "lines", meta: "path", name: run.label, x: [], y: [],
       line: { color: colorOf(i), width: 3.5 }, hovertemplate: `${run.label}<br>(%{x:.4g}, %{y:.4g})<extra></extra>` }));
-    const now = { type: "scatter", mode: "markers", x: [], y: [], hoverinfo: "skip",
-      marker: { size: 17, color: runs.map((_, i) => colorOf(i)), line: { color: "#ffffff", width: 3 } } };
-    Plotly.react(main, [...fixed, ...paths, now], layout(false), config);
-    const series = runs.map((run, i) => ({ name: run.label, x: run.step, y: run.loss, color: colorOf(i) }));
-    drawLoss(series, t("explorer.plot.loss"));
-    const pathIndices = runs.map((_, i) => FIRST_PATH + i);
+    return { traces: [...fixed, ...paths], firstPath: fixed.length, pathY: (run) => run.y,
+      axes: { x: axis(domain.x, variables[0]), y: axis(domain.y, variables[1]) } };
+  }
+
+  // The hero's layout: over a contour its axes are the background's (hidden here), a curve shows its own.
+  function heroLayout(axes, { visible, grid = false }) {
+    const axis = ({ range, title: name }) => ({ range, title: { text: name, font: axisFont, standoff: 6 },
+      zeroline: false, showgrid: grid, gridcolor: "#e6eaf0", ticks: "outside", fixedrange: true, visible });
+    return { ...baseLayout(MAIN_MARGIN), xaxis: axis(axes.x), yaxis: axis(axes.y) };
+  }
+
+  function surfacesView(scene) {
+    const curve = scene.surface.dims === 1;
+    document.body.dataset.hero = curve ? "curve" : "contour";
+    const runs = scene.runs.map((run) => ({ ...run, step: unpack(run.step), x: unpack(run.x), y: unpack(run.y),
+      loss: unpack(run.loss), batchLoss: unpack(run.batchLoss), batches: unpackLists(run.batches),
+      gradNorm: unpack(run.gradNorm), applied: unpack(run.applied) }));
+    // The legend and the boxes first: they decide the plots' sizes.
+    showLegend([
+      ...(scene.penalty.caption ? [{ label: scene.penalty.caption, color: INK }] : []),
+      ...runs.map((run, i) => ({ label: run.label, color: colorOf(i),
+        status: run.outcome && data.messages[`status.${run.outcome}`] })),
+      ...scene.penalty.minima.map((m) => ({ label: m.name, color: m.run === null ? INK : colorOf(m.run),
+        shape: "diamond" })),
+    ]);
+    dataBox.hidden = !scene.surface.data;
+    const extras = scene.extras;
+    gradBox.hidden = !extras.guides.length;
+    let hero;
+    if (curve) {
+      Plotly.purge(background);
+      hero = figures.curve(scene, runs);
+      const layout = { ...heroLayout(hero.axes, { visible: true, grid: true }), plot_bgcolor: "#fbfcfe" };
+      Plotly.react(main, [...hero.traces, nowTrace(runs)], layout, config);
+    } else {
+      hero = contour(scene, runs);
+      Plotly.react(main, [...hero.traces, nowTrace(runs)], heroLayout(hero.axes, { visible: false }), config);
+    }
+    const panel = scene.surface.data ? figures.dataPanel(dataPlot, scene, runs) : null;
+    if (!panel) Plotly.purge(dataPlot);
+    // Each run's loss; beside it, thinner, the loss of its mini-batches.
+    const lines = (key) => runs.map((run, i) => ({ name: run.label, x: run.step, y: run[key], color: colorOf(i) }));
+    const companions = (list, key) => list.map((c) => ({ name: c.label, y: runs[c.run][key], color: colorOf(c.run),
+      x: runs[c.run].step.slice(0, runs[c.run][key].length), dash: c.dash }));
+    lossPlot.draw([...lines("loss"), ...companions(extras.loss, "batchLoss")], t("explorer.plot.loss"),
+      { notes: extras.loss.map((c) => c.note) });
+    if (!gradBox.hidden) {
+      gradPlot.draw([...lines("gradNorm"), ...companions(extras.grad, "applied")], t("explorer.plot.grad"),
+        { guides: extras.guides, notes: extras.grad.map((c) => c.note) });
+    } else {
+      Plotly.purge(grad);
+    }
+    const pathIndices = runs.map((_, i) => hero.firstPath + i);
     return {
       max: Math.max(0, ...runs.map((run) => run.step.at(-1) ?? 0)),
       draw(step) {
@@ -227,17 +270,29 @@
         const at = runs.map((run) => atOrBefore(run.step, step));
         Plotly.restyle(main, {
           x: [...runs.map((run, i) => run.x.slice(0, at[i] + 1)), runs.map((run, i) => run.x[at[i]])],
-          y: [...runs.map((run, i) => run.y.slice(0, at[i] + 1)), runs.map((run, i) => run.y[at[i]])],
-        }, [...pathIndices, FIRST_PATH + runs.length]);
-        moveLossCursor(step);
+          y: [...runs.map((run, i) => hero.pathY(run).slice(0, at[i] + 1)),
+            runs.map((run, i) => hero.pathY(run)[at[i]])],
+        }, [...pathIndices, hero.firstPath + runs.length]);
+        panel?.draw(at);
+        lossPlot.move(step);
+        if (!gradBox.hidden) gradPlot.move(step);
         readout.textContent = t("player.readout", { step, max: this.max });
       },
     };
   }
 
+  // The current point of every run, after the paths.
+  const nowTrace = (runs) => ({ type: "scatter", mode: "markers", meta: "now", x: [], y: [], hoverinfo: "skip",
+    cliponaxis: false, marker: { size: 17, color: runs.map((_, i) => colorOf(i)), line: { color: "#ffffff", width: 3 } } });
+
   // ---- a network scene: the decision boundary (or the fitted function) frame by frame, and the loss
   function networkView(scene) {
+    document.body.dataset.hero = "network";
     Plotly.purge(background);
+    Plotly.purge(dataPlot);
+    Plotly.purge(grad);
+    dataBox.hidden = true;
+    gradBox.hidden = true;
     const records = { step: unpack(scene.records.step), loss: unpack(scene.records.loss),
       accuracy: unpack(scene.records.accuracy) };
     const points = { x1: unpack(scene.data.x1), x2: unpack(scene.data.x2), y: unpack(scene.data.y) };
@@ -276,7 +331,7 @@
       setFrame = (f) => Plotly.restyle(main, { z: [frame(f)] }, [0]);
     }
     const series = [{ name: t("network.loss"), x: records.step, y: records.loss, color: colorOf(0) }];
-    drawLoss(series, t("network.plot.loss"));
+    lossPlot.draw(series, t("network.plot.loss"));
     let shownFrame = 0;
     const last = records.step.at(-1) ?? 0;
     return {
@@ -286,7 +341,7 @@
         const f = frameSteps.length ? atOrBefore(frameSteps, step) : -1;
         if (f >= 0 && f !== shownFrame) setFrame(f);
         shownFrame = f;
-        moveLossCursor(step);
+        lossPlot.move(step);
         const values = { step, max: last, loss: records.loss[k]?.toPrecision(4) ?? "–" };
         readout.textContent = records.accuracy
           ? t("offline.network_readout_accuracy", { ...values, accuracy: (100 * records.accuracy[k]).toFixed(1) })
@@ -297,7 +352,7 @@
 
   function showLegend(items) {
     legend.replaceChildren(...items.map((item) => {
-      const swatch = el("span", { class: "swatch", style: `background:${item.color}` });
+      const swatch = el("span", { class: `swatch ${item.shape ?? "line"}`, style: `background:${item.color}` });
       const label = item.status ? t("offline.legend_status", { label: item.label, status: item.status }) : item.label;
       return el("li", {}, [swatch, el("span", { text: label })]);
     }));

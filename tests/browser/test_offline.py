@@ -118,6 +118,7 @@ class OfflinePage:
           const plot = (id) => document.querySelector(`[data-testid="${id}"]`);
           const points = (id) => (plot(id).data ?? []).map((t) => (t.z ? t.z.flat().filter((v) => v !== null).length
             : (t.x ?? []).length));
+          const of = (meta) => (plot("main-plot").data ?? []).filter((t) => t.meta === meta).map((t) => t.x.length);
           return {scene: Number(document.body.dataset.scene), step: Number(document.body.dataset.step),
             playing: document.body.dataset.playing === "1", main: points("main-plot"), surface: points("surface-plot"),
             loss: points("loss-plot"), cursor: Number(plot("loss-cursor").dataset.step),
@@ -125,7 +126,8 @@ class OfflinePage:
             lossArea: ((size) => [size.l, size.w + size.l + size.r - plot("loss-plot").clientWidth])(
               plot("loss-plot")._fullLayout._size),
             lossRange: plot("loss-plot")._fullLayout.xaxis.range,
-            types: (plot("main-plot").data ?? []).map((t) => t.type),
+            types: (plot("main-plot").data ?? []).map((t) => t.type), paths: of("path"), now: of("now")[0] ?? 0,
+            hero: document.body.dataset.hero,
             index: document.querySelector('[data-testid="scene-index"]').textContent,
             text: [...document.querySelectorAll("header, main, footer")].map((e) => e.textContent).join(" "),
             title: document.querySelector('[data-testid="scene-title"]').textContent,
@@ -199,19 +201,18 @@ def test_a_view_plays_scrubs_and_steps_from_file_with_no_network(watched, offlin
     # Opened at the end of the runs: the whole paths, 101 points each (steps 0 … 100), and the loss plot.
     state = surface_state(offline)
     assert state["max"] == 100 and state["step"] == 100
-    paths = state["main"][3:6]
-    assert paths == [101, 101, 101] and state["loss"] == [101, 101, 101], state
+    assert state["paths"] == [101, 101, 101] and state["loss"] == [101, 101, 101], state
     assert state["cursor"] == 100
 
     # Scrub: the paths grow with the cursor (step k shows points 0 … k), the loss cursor follows.
     page.get_by_test_id("scrub").fill("40")
     state = offline.state()
-    assert state["step"] == 40 and state["main"][3:6] == [41, 41, 41] and state["cursor"] == 40
+    assert state["step"] == 40 and state["paths"] == [41, 41, 41] and state["cursor"] == 40
     # The cursor line over the loss plot sits at step 40 of its x axis, which runs from step 0 to 100 over
     # the plot area Plotly drew (left margin 70 px, width the box's less 82 px).
     assert state["lossRange"] == [0, 100] and state["lossArea"] == [70, 0], state
     assert abs(state["cursorShare"] - 0.4) < 0.01, state
-    assert state["main"][6] == 3  # the current point of each run
+    assert state["now"] == 3  # the current point of each run
     page.keyboard.press(".")
     assert offline.state()["step"] == 41
     page.keyboard.press(",")
@@ -267,8 +268,9 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
         if scenes[i]["page"] == "network":
             assert state["types"][0] in ("heatmap", "scatter") and sum(state["main"]) > 100, state
         else:
-            surface_state(offline)
-            assert all(n >= 1 for n in state["main"][3:]), state
+            if state["hero"] == "contour":  # a curve in one variable has none
+                surface_state(offline)
+            assert state["paths"] and all(n >= 1 for n in state["paths"]) and state["now"] >= 1, state
         assert state["loss"] and all(n >= 1 for n in state["loss"]), state
         return state
 
@@ -313,4 +315,258 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
         if first_frame is not None:
             page.get_by_test_id("scrub").fill(str(state["max"]))
             assert page.evaluate("document.querySelector('[data-testid=main-plot]').data[0].z") != first_frame
+    assert offline.requests == [offline.url] and offline.errors == []
+
+
+# ---- the pictures of the explorer's curves and data surfaces, in the offline file
+
+PARABOLA = "s=parabola&start=5,0&o=sgd;lr=0.05&o=sgd;lr=0.3&o=sgd;lr=1.05&n=20"
+# Batches of 30 of the 100 points: each epoch's last is 10 (the file codes their sizes apart).
+LINEAR = "s=linear_regression&o=sgd;lr=0.1;bs=full&o=sgd;lr=0.1;bs=30&n=40"
+PALETTE = ["#e6194b", "#1f77b4", "#1e8a1e"]  # static/js/plots/colors.js
+F32 = 1e-6  # the offline file keeps numbers as float32: 7 significant digits
+GRID = 1e-5  # a value against its coordinates, each of them 7 digits: their rounding moves the value too
+
+
+def traces(offline: OfflinePage, testid: str) -> list[dict[str, Any]]:
+    """The traces of one of the offline file's plots, as plain lists."""
+    return offline.page.evaluate(
+        """(testid) => (document.querySelector(`[data-testid="${testid}"]`).data ?? []).map((t) => ({
+            meta: t.meta ?? null, mode: t.mode ?? null, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []),
+            customdata: Array.from(t.customdata ?? []), color: t.line?.color ?? t.marker?.color ?? null,
+            dash: t.line?.dash ?? null}))""",
+        testid,
+    )
+
+
+def of_kind(offline: OfflinePage, testid: str, meta: str) -> list[dict[str, Any]]:
+    return [t for t in traces(offline, testid) if t["meta"] == meta]
+
+
+def close(a: float, b: float, tol: float = F32) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def server_run(page: Page, query: str) -> dict[str, Any]:
+    """The view's runs as /api/run answers them (float64), asked with the explorer's own request body."""
+    return page.evaluate(
+        """async (query) => {
+          const {decode, runBody} = await import("/static/js/state.js");
+          const response = await fetch("/api/run", {method: "POST", headers: {"content-type": "application/json"},
+            body: JSON.stringify(runBody(decode(query)))});
+          return response.json();
+        }""",
+        query,
+    )
+
+
+def scrub(offline: OfflinePage, step: int) -> None:
+    offline.page.get_by_test_id("scrub").fill(str(step))
+    offline.page.wait_for_function(f"document.body.dataset.step === '{step}'")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_curve_in_one_variable_is_drawn_with_its_iterates_on_it(watched, offline_page, tmp_path, lang):
+    page, _ = watched()
+    open_explorer(page, f"{PARABOLA}&lang={lang}")
+    path, _ = build(page, tmp_path, "Parabola", [{"page": "surfaces", "query": PARABOLA}], lang)
+    offline = offline_page(path)
+    state = offline.state()
+    assert state["hero"] == "curve" and state["surface"] == [], state  # no contour under a curve
+    assert not RAW_KEY.search(state["text"]), state["text"]
+    expect(offline.page.get_by_test_id("data-panel")).to_be_hidden()
+
+    # The curve is f(x) = x² over the domain, drawn on axes named x and f(x).
+    [curve] = of_kind(offline, "main-plot", "curve")
+    assert len(curve["x"]) >= 50 and all(close(y, x * x) for x, y in zip(curve["x"], curve["y"], strict=True))
+    axes = offline.page.evaluate(
+        "(l => [l.xaxis.title.text, l.yaxis.title.text])(document.querySelector('[data-testid=main-plot]').layout)"
+    )
+    assert axes == ["x", "f(x)"]
+
+    # Each run's iterates are markers on the curve, at the GD oracle's places: xₖ = 5·(1 − 2·lr)ᵏ.
+    def check(step: int) -> None:
+        runs = of_kind(offline, "main-plot", "path")
+        assert [r["color"] for r in runs] == PALETTE and all("markers" in r["mode"] for r in runs)
+        for run, lr in zip(runs, (0.05, 0.3, 1.05), strict=True):
+            assert len(run["x"]) == step + 1
+            for k, (x, y) in enumerate(zip(run["x"], run["y"], strict=True)):
+                assert close(x, 5 * (1 - 2 * lr) ** k) and close(y, x * x), (lr, k, x, y)
+        [now] = of_kind(offline, "main-plot", "now")
+        assert now["x"] == [run["x"][-1] for run in runs] and now["y"] == [run["y"][-1] for run in runs]
+
+    check(20)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    offline.page.screenshot(path=SHOTS / f"offline11-curve-{lang}.png")
+    scrub(offline, 5)
+    check(5)
+    offline.page.keyboard.press(".")
+    offline.page.wait_for_function("document.body.dataset.step === '6'")
+    check(6)
+    assert offline.requests == [offline.url] and offline.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_data_surface_has_its_panel_with_moving_lines_and_the_ringed_batch(watched, offline_page, tmp_path, lang):
+    from .test_data_panel import batch_of_update
+
+    page, _ = watched()
+    open_explorer(page, f"{LINEAR}&lang={lang}")
+    want = server_run(page, LINEAR)
+    path, _ = build(page, tmp_path, "Linear regression", [{"page": "surfaces", "query": LINEAR}], lang)
+    print(f"\noffline file of a mini-batch view: {path.stat().st_size / 1e6:.2f} MB")
+    offline = offline_page(path)
+    state = surface_state(offline)
+    assert state["hero"] == "contour" and state["paths"] == [41, 41]
+    expect(offline.page.get_by_test_id("data-panel")).to_be_visible()
+    expect(offline.page.get_by_test_id("grad-plot")).to_be_hidden()  # no clipping: no gradient-norm plot
+    # The plane's axes are the parameters, w and b.
+    axes = offline.page.evaluate(
+        "(l => [l.xaxis.title.text, l.yaxis.title.text])(document.querySelector('[data-testid=surface-plot]').layout)"
+    )
+    assert axes == ["w", "b"]
+
+    # The data points, as the server made them.
+    data = want["surface"]["data"]
+    [points] = of_kind(offline, "data-panel", "points")
+    assert len(points["x"]) == len(data["x"]) == 100
+    assert all(close(a, b) for a, b in zip(points["x"] + points["y"], data["x"] + data["y"], strict=True))
+
+    def check(step: int) -> list[list[float]]:
+        scrub(offline, step)
+        models = of_kind(offline, "data-panel", "model")
+        assert [m["color"] for m in models] == PALETTE[:2]
+        for run, model in zip(want["runs"], models, strict=True):
+            w, b = run["x"][step], run["y"][step]
+            assert len(model["x"]) > 10
+            assert all(close(y, w * x + b, 1e-5) for x, y in zip(model["x"], model["y"], strict=True)), step
+        # The batch of the update after this step, of the run with mini-batches (the second), ringed in its colour.
+        [rings] = of_kind(offline, "data-panel", "batch")
+        batch = batch_of_update(step, size=30)
+        assert want["runs"][1]["batches"][step] == batch
+        assert rings["customdata"] == batch and rings["color"] == PALETTE[1]
+        assert all(close(x, data["x"][i]) for x, i in zip(rings["x"], batch, strict=True))
+        return [m["y"] for m in models]
+
+    early = check(3)  # the fourth batch of an epoch: its last ten points
+    assert len(of_kind(offline, "data-panel", "batch")[0]["customdata"]) == 10
+    late = check(30)
+    assert early != late  # the lines move with the step
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    offline.page.screenshot(path=SHOTS / f"offline11-data-{lang}.png")
+
+    # The batch loss, dotted, beside the full loss of the run with mini-batches: the server's values.
+    loss = traces(offline, "loss-plot")
+    [batch_loss] = [t for t in loss if t["meta"] == "companion"]
+    assert batch_loss["dash"] == "dot" and batch_loss["color"] == PALETTE[1]
+    assert len(batch_loss["y"]) == len(want["runs"][1]["batch_loss"]) == 40
+    assert all(close(a, b) for a, b in zip(batch_loss["y"], want["runs"][1]["batch_loss"], strict=True))
+    assert batch_loss["x"] == list(range(40))
+    assert offline.requests == [offline.url] and offline.errors == []
+
+
+def test_penalties_draw_the_contours_of_j_and_each_runs_own_minimum(watched, offline_page, tmp_path):
+    from .test_reg_view import BOWL, RUNS, minimizer
+
+    page, _ = watched()
+    open_explorer(page)
+    # log colours off: the contour drawn is then the objective itself
+    shared = f"{BOWL}&log=0&l1=1&o=sgd;lr=0.1&o=adam;lr=0.05"
+    own = f"{BOWL}&{RUNS}&log=0"
+    curve = "s=custom&f=(x-3)**2&start=-2,0&o=sgd;lr=0.1&o=sgd;lr=0.1;reg=l1:2&o=sgd;lr=0.1;reg=l2:0.5&n=60"
+    scenes = [{"page": "surfaces", "query": q} for q in (shared, own, curve)]
+    path, _ = build(page, tmp_path, "Penalties", scenes, "en")
+    offline = offline_page(path)
+
+    def contour() -> dict[str, Any]:
+        return offline.page.evaluate("""() => {
+            const t = document.querySelector('[data-testid="surface-plot"]').data[0];
+            return {x: Array.from(t.x), y: Array.from(t.y), z: t.z.map((row) => Array.from(row))}; }""")
+
+    def j_minima() -> list[dict[str, Any]]:
+        return offline.page.evaluate("""() => document.querySelector('[data-testid="main-plot"]').data
+            .filter((t) => t.meta === "j-minimum").flatMap((t) => Array.from(t.x).map((x, k) => ({x, y: t.y[k],
+              text: t.text[k], color: Array.isArray(t.marker.color) ? t.marker.color[k] : t.marker.color})))""")
+
+    def legend() -> list[str]:
+        return offline.page.get_by_test_id("legend").locator("li").all_inner_texts()
+
+    # One penalty for every run: the contour is J = f + |x| + |y|, its minimum at the L1 corner.
+    j = contour()
+    for row, y in zip(j["z"], j["y"], strict=True):
+        for v, x in zip(row, j["x"], strict=True):
+            assert close(v, (x - 1) ** 2 + (y - 0.5) ** 2 + abs(x) + abs(y), GRID), (x, y, v)
+    [minimum] = j_minima()
+    want = minimizer(l1=1)
+    assert abs(minimum["x"] - want[0]) < 1e-5 and abs(minimum["y"] - want[1]) < 1e-5
+    assert minimum["text"] == "minimum of J"
+    assert any("contours of J = f + L1 penalty" in text for text in legend()), legend()
+    offline.page.screenshot(path=SHOTS / "offline11-penalty-shared-en.png")
+
+    # A penalty per run: the contour stays f's; each penalized run's minimum of J, in its colour.
+    offline.page.keyboard.press("ArrowRight")
+    f = contour()
+    for row, y in zip(f["z"], f["y"], strict=True):
+        bad = [(x, v) for v, x in zip(row, f["x"], strict=True) if not close(v, (x - 1) ** 2 + (y - 0.5) ** 2, GRID)]
+        assert not bad, (y, bad[:5])
+    minima = j_minima()
+    assert [m["text"] for m in minima] == ["minimum of J (L1 1)", "minimum of J (L2 1)"]
+    assert [m["color"] for m in minima] == PALETTE[1:]
+    for m, want in zip(minima, (minimizer(l1=1), minimizer(l2=1)), strict=True):
+        assert abs(m["x"] - want[0]) < 1e-5 and abs(m["y"] - want[1]) < 1e-5, (m, want)
+    assert "minimum of J (L1 1)" in legend() and not any("J = f" in text for text in legend())
+    offline.page.screenshot(path=SHOTS / "offline11-penalty-own-en.png")
+
+    # A curve: each penalized run's J in its colour, its minimum, and the run's iterates on it.
+    offline.page.keyboard.press("ArrowRight")
+    assert offline.state()["hero"] == "curve"
+    j_curves = of_kind(offline, "main-plot", "j-curve")
+    objectives = [lambda x: (x - 3) ** 2, lambda x: (x - 3) ** 2 + 2 * abs(x), lambda x: (x - 3) ** 2 + 0.25 * x * x]
+    assert j_curves[0]["x"] == [] and [t["color"] for t in j_curves[1:]] == PALETTE[1:]
+    for trace, j in zip(j_curves[1:], objectives[1:], strict=True):
+        assert len(trace["x"]) >= 50 and all(close(y, j(x)) for x, y in zip(trace["x"], trace["y"], strict=True))
+    minima = j_minima()
+    assert [round(m["x"], 5) for m in minima] == [2, 2.4]  # 3 − l1/2; 3 / (1 + l2/2)
+    for run, j in zip(of_kind(offline, "main-plot", "path"), objectives, strict=True):
+        assert len(run["x"]) == 61 and all(close(y, j(x), 1e-5) for x, y in zip(run["x"], run["y"], strict=True))
+    offline.page.screenshot(path=SHOTS / "offline11-penalty-curve-en.png")
+    assert offline.requests == [offline.url] and offline.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_clipping_draws_its_threshold_and_the_norm_applied(watched, offline_page, tmp_path, lang):
+    query = "s=rnn_cliff&o=sgd;lr=0.5&o=sgd;lr=0.5;clip=norm:1&n=100"
+    page, _ = watched()
+    open_explorer(page, f"{query}&lang={lang}")
+    want = server_run(page, query)
+    path, _ = build(page, tmp_path, "Clipping", [{"page": "surfaces", "query": query}], lang)
+    offline = offline_page(path)
+    surface_state(offline)
+    expect(offline.page.get_by_test_id("grad-plot")).to_be_visible()
+    expect(offline.page.get_by_test_id("data-panel")).to_be_hidden()  # rnn_cliff is a formula, not data
+    grad = traces(offline, "grad-plot")
+    norms = [t for t in grad if t["meta"] == "run"]
+    assert [t["color"] for t in norms] == PALETTE[:2]
+    for trace, run in zip(norms, want["runs"], strict=True):
+        assert len(trace["y"]) == len(run["grad_norm"]) == 101
+        assert all(close(a, b) for a, b in zip(trace["y"], run["grad_norm"], strict=True))
+    # Beside the clipped run's raw norm, dashed, the norm clipping applied: torch's g·min(1, c / (‖g‖ + 1e-6)).
+    [applied] = [t for t in grad if t["meta"] == "companion"]
+    assert applied["dash"] == "dash" and applied["color"] == PALETTE[1]
+    raw = want["runs"][1]["grad_norm"]
+    assert all(close(a, g * min(1, 1 / (g + 1e-6))) for a, g in zip(applied["y"], raw, strict=True))
+    assert max(raw) > 10 and max(applied["y"]) <= 1 + 1e-6  # the cliff: the raw norm is far above what was applied
+    # The threshold: a dashed line at 1 in the clipped run's colour, labelled.
+    layout = offline.page.evaluate(
+        "(l => ({shapes: l.shapes, notes: l.annotations.map((a) => a.text)}))("
+        "document.querySelector('[data-testid=grad-plot]').layout)"
+    )
+    [guide] = layout["shapes"]
+    assert guide["y0"] == guide["y1"] == 1 and guide["line"]["dash"] == "dash" and guide["line"]["color"] == PALETTE[1]
+    threshold = {"en": "clip threshold 1", "zh": "裁剪阈值 1"}[lang]
+    assert threshold in layout["notes"], layout
+    # Its cursor follows the step, as the loss plot's does.
+    scrub(offline, 30)
+    assert offline.page.get_by_test_id("grad-cursor").get_attribute("data-step") == "30"
+    offline.page.screenshot(path=SHOTS / f"offline11-clip-{lang}.png")
     assert offline.requests == [offline.url] and offline.errors == []

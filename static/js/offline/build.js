@@ -1,6 +1,7 @@
 // "Download offline HTML": one self-contained .html file of a view or of a whole deck. Plotly, the scenes'
-// data, the strings they need and a small classic player (static/offline/player.js) all go inline, so the
-// file plays from file:// in a hall with no network: no module, no request of any kind.
+// data, the strings they need and a small classic player (static/offline/figures.js, then player.js, in one
+// script) all go inline, so the file plays from file:// in a hall with no network: no module, no request of
+// any kind.
 import * as api from "../api.js";
 import { download } from "../export.js";
 import { lang as pageLang, messages, t } from "../i18n.js";
@@ -10,6 +11,7 @@ import { createSceneMaker } from "./scenes.js";
 
 const ASSETS = {
   plotly: new URL("../../vendor/plotly-cartesian.min.js", import.meta.url), // no 3D in an offline file
+  figures: new URL("../../offline/figures.js", import.meta.url), // the player's figures, before it
   player: new URL("../../offline/player.js", import.meta.url),
   css: new URL("../../offline/player.css", import.meta.url),
 };
@@ -17,7 +19,9 @@ const HTML_LANG = { en: "en", zh: "zh-CN" };
 // The strings of other rooms the player shows, in the same words as the pages (its own are offline.*).
 const SHARED_KEYS = ["player.readout", "player.play", "player.pause", "player.play_hint", "explorer.plot.loss",
   "contour.minimum", "contour.saddle", "contour.start", "network.loss", "network.plot.loss", "network.plot.boundary",
-  "network.plot.fit"];
+  "network.plot.fit", "explorer.plot.grad", "plots.curve.f_reference", "plots.penalty.minimum",
+  "plots.penalty.f_minimum", "plots.data.points", "plots.data.batch", "plots.data.batch_note",
+  "plots.data.title_linear", "plots.data.title_logistic", "plots.data.label_axis"];
 
 async function text(url) {
   const response = await fetch(url);
@@ -78,7 +82,7 @@ function page({ lang, title, css, plotly, player, data }) {
 export async function downloadOffline({ title, scenes, lang = pageLang, filename = "gdviz-offline.html",
   onProgress = () => {}, signal } = {}) {
   if (!scenes?.length) throw new Error(t("offline.no_scenes"));
-  const assets = Promise.all([text(ASSETS.plotly), text(ASSETS.player), text(ASSETS.css)]);
+  const assets = Promise.all([text(ASSETS.plotly), text(ASSETS.figures), text(ASSETS.player), text(ASSETS.css)]);
   assets.catch(() => {}); // awaited below; a failure must not be reported twice
   const catalog = await api.catalog();
   const maker = createSceneMaker({ catalog, signal });
@@ -95,11 +99,11 @@ export async function downloadOffline({ title, scenes, lang = pageLang, filename
     }
   }
   onProgress(t("offline.writing"));
-  const [plotly, player, css] = await assets;
+  const [plotly, figures, player, css] = await assets;
   const data = { version: 1, lang, title: inLang(title, lang) ?? "gdviz", font: FONT_FAMILY, palette: PALETTE,
     surfaceScale: SURFACE_SCALE, classes: CLASSES, messages: strings(sceneData, lang), grids: await maker.grids(),
     scenes: sceneData };
-  const html = page({ lang, title: data.title, css, plotly, player, data });
+  const html = page({ lang, title: data.title, css, plotly, player: `${figures}\n${player}`, data });
   const bytes = new Blob([html]).size;
   download(filename, html, "text/html;charset=utf-8");
   const saved = t("offline.saved", { filename, size: (bytes / 1e6).toFixed(1) });

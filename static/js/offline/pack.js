@@ -30,6 +30,24 @@ export function pack(values) {
   return packed;
 }
 
+/** Lists of small non-negative integers (the data indices of mini-batches) as `{u16: base64, sizes}`: every
+ *  number as a little-endian uint16, one after the other, and the lists' lengths run-length coded as
+ *  [[length, how many lists in a row], …] (batches share one size but the last of an epoch). */
+export function packLists(lists) {
+  const flat = lists.flat();
+  const bad = flat.find((v) => !Number.isInteger(v) || v < 0 || v > 0xffff);
+  if (bad !== undefined) throw new Error(`packLists: ${bad} is not an integer in 0 … 65535`);
+  const view = new DataView(new ArrayBuffer(flat.length * 2));
+  flat.forEach((v, i) => view.setUint16(i * 2, v, true));
+  const sizes = [];
+  for (const list of lists) {
+    const last = sizes.at(-1);
+    if (last && last[0] === list.length) last[1] += 1;
+    else sizes.push([list.length, 1]);
+  }
+  return { u16: base64(new Uint8Array(view.buffer)), sizes };
+}
+
 /** At most `limit` indices of 0 … n − 1, evenly spaced, the first and the last always among them. */
 export function thin(n, limit) {
   if (n <= limit) return Array.from({ length: n }, (_, i) => i);

@@ -1,11 +1,18 @@
 // The data of one scene of an offline file, computed by the server as the pages compute it (the page's
 // own URL codec and request body, the same endpoints), then made compact: paths thinned, decision-
-// boundary frames thinned in time and space, numbers packed (pack.js).
+// boundary frames thinned in time and space, numbers packed (pack.js). What the explorer derives for
+// drawing (the objective J of a penalty and its minima, the side plots' extra lines, a curve's values)
+// is derived here with the explorer's own functions, so that the player only draws.
 import * as api from "../api.js";
+import { t } from "../i18n.js";
 import { runLabels } from "../labels.js";
 import { decode as decodeNetwork, trainBody } from "../network/state.js";
+import { clippedNorm, sideExtras } from "../plots/companions.js";
+import {
+  nearestIndex, objectiveCaption, penaltyMinima, penaltyName, penaltyPlan, withPenalty,
+} from "../plots/penalty.js";
 import { decode, runBody } from "../state.js";
-import { pack, pick, thin } from "./pack.js";
+import { pack, packLists, pick, thin } from "./pack.js";
 
 const GRID_N = 100; // the explorer's contour grid, one per surface, shared by the scenes on it
 const MAX_POINTS = 2000; // points of a run: more than the plot has pixels across
@@ -14,34 +21,58 @@ const FRAME_SIDE = 34; // their grid: two in three points of the page's 50 × 50
 
 /** Makes the scenes of one file; `grids()` then answers the surface grids the scenes refer to by index. */
 export function createSceneMaker({ catalog, signal }) {
-  const grids = new Map(); // JSON of the surface -> {index, data: Promise}
+  const fetched = new Map(); // JSON of the surface -> the promise of its grid
+  const shipped = new Map(); // what a scene draws as its contour (f's grid, or J's) -> {index, data}
 
-  function gridIndex(surface) {
+  function fetchGrid(surface) {
     const key = JSON.stringify(surface);
-    if (!grids.has(key)) grids.set(key, { index: grids.size, data: api.grid(surface, GRID_N, signal) });
-    return grids.get(key);
+    if (!fetched.has(key)) fetched.set(key, api.grid(surface, GRID_N, signal));
+    return fetched.get(key);
+  }
+  function ship(key, data) {
+    if (!shipped.has(key)) shipped.set(key, { index: shipped.size, data });
+    return shipped.get(key).index;
   }
 
   async function surfaces(query) {
     const state = decode(query, catalog);
     const body = runBody(state);
-    const grid = gridIndex(body.surface);
-    const [{ surface, runs }] = await Promise.all([collectRun(body, signal), grid.data]);
+    const [{ surface, runs, settings }, grid] = await Promise.all([collectRun(body, signal), fetchGrid(body.surface)]);
     const known = catalog.surfaces.find((s) => s.name === surface.name); // a custom surface has no title
-    const points = (list = []) => list.map(({ x, y }) => ({ x, y }));
+    const points = (list = []) => list.map(({ x, y, f }) => ({ x, y, f }));
     // Named as the explorer names them: the view's label, else the optimizer's title in the reader's language.
     const labels = runLabels(state.optimizers, catalog.optimizers, state);
+    const names = runs.map((run, i) => labels[i] ?? run.label);
+    const start = state.start ?? surface.start;
+    const curve = surface.dims === 1;
+    // A curve is f along x at the start's y (f does not depend on y): its penalties are taken there too.
+    const fixedY = curve ? (start[1] ?? 0) : null;
+    const plan = penaltyPlan(settings.map((run) => run.regularization ?? null));
+    const jMinima = penaltyMinima(grid, plan, fixedY).map(({ x, y, f, run, name }) => ({ x, y, f, run, name }));
+    const extras = sideExtras(settings, names);
+    const fMinima = [...surface.minima, ...(surface.local_minima ?? [])];
+    // With one penalty for every run the contour is J's, coloured from J's lowest value.
+    const contour = () => (plan.shared
+      ? ship(JSON.stringify([body.surface, plan.shared]), withPenalty(grid, plan.shared))
+      : ship(JSON.stringify(body.surface), grid));
     return {
       page: "surfaces",
-      grid: grid.index,
-      surface: { title: known?.title ?? null, domain: surface.domain, minima: points(surface.minima),
+      grid: curve ? null : contour(),
+      curve: curve ? curveValues(grid, plan, fixedY) : null,
+      surface: { title: known?.title ?? null, name: surface.name, dims: surface.dims ?? 2,
+        kind: surface.kind ?? "formula", variables: surface.variables ?? ["x", "y"], domain: surface.domain,
+        minima: points(surface.minima),
         localMinima: points(surface.local_minima), saddles: points(surface.saddles),
-        floor: Math.min(...[...surface.minima, ...(surface.local_minima ?? [])].map((p) => p.f)) },
-      start: state.start ?? surface.start,
+        floor: Math.min(...(plan.shared ? jMinima : fMinima).map((p) => p.f)),
+        data: surface.kind === "data" && surface.data ? { x: pack(surface.data.x), y: pack(surface.data.y) } : null },
+      // What the picture shows of the runs' penalties (penalty.js): J's caption and minima.
+      penalty: { caption: plan.shared ? objectiveCaption(plan.shared, curve) : null, minima: jMinima },
+      extras,
+      start,
       logColor: state.view.logColor,
       speed: state.view.speed,
       cursor: state.cursor,
-      runs: runs.map((run, i) => compactRun({ ...run, label: labels[i] ?? run.label })),
+      runs: runs.map((run, i) => compactRun({ ...run, label: names[i] }, extras, i)),
     };
   }
 
@@ -73,7 +104,7 @@ export function createSceneMaker({ catalog, signal }) {
       return maker(scene.query ?? "");
     },
     async grids() {
-      const ordered = [...grids.values()].sort((a, b) => a.index - b.index);
+      const ordered = [...shipped.values()].sort((a, b) => a.index - b.index);
       return (await Promise.all(ordered.map((g) => g.data))).map(({ x, y, z }) => ({
         x: pack(x), y: pack(y), z: pack(z.flat()),
       }));
@@ -81,24 +112,37 @@ export function createSceneMaker({ catalog, signal }) {
   };
 }
 
+// A curve's values along x (f, and J of the shared penalty or of each run's own, named), from the grid's
+// row at the start's y, as the explorer's curve draws them.
+function curveValues(grid, plan, y) {
+  const row = { x: grid.x, y: [y], z: [grid.z[nearestIndex(grid.y, y)]] };
+  const of = (reg) => pack(withPenalty(row, reg).z[0]);
+  return { x: pack(grid.x), f: pack(row.z[0]), shared: plan.shared ? of(plan.shared) : null,
+    perRun: plan.perRun.map((reg) => reg && { values: of(reg),
+      name: t("plots.penalty.curve_of", { penalty: penaltyName(reg) }) }) };
+}
+
 // The run as /api/run answers it, gathered from the stream the explorer reads (its chunks, concatenated,
 // are /api/run's arrays).
 async function collectRun(body, signal) {
   let surface = null;
   let runs = [];
+  let settings = []; // what each run used, as the start line echoes it (regularization, clip, noise, batch)
   await api.streamRun(body, (line) => {
     if (line.type === "start") {
       surface = line.surface;
-      runs = line.runs.map((r) => ({ label: r.label, x: [], y: [], loss: [], step: [] }));
+      settings = line.runs;
+      runs = line.runs.map((r) => ({ label: r.label, x: [], y: [], loss: [], grad_norm: [], step: [], batch_loss: [],
+        batches: [] }));
     } else if (line.type === "chunk") {
       const run = runs[line.run];
-      for (const key of ["x", "y", "loss"]) run[key].push(...line[key]);
+      for (const key of ["x", "y", "loss", "grad_norm", "batch_loss", "batches"]) run[key].push(...(line[key] ?? []));
       run.step.push(...(line.step ?? line.x.map((_, i) => line.offset + i)));
     } else if (line.type === "end") {
       Object.assign(runs[line.run], { status: line.status, outcome: line.outcome ?? null });
     }
   }, signal);
-  return { surface, runs };
+  return { surface, runs, settings };
 }
 
 async function collectTraining(body, signal) {
@@ -113,11 +157,24 @@ async function collectTraining(body, signal) {
   return { head, records, status };
 }
 
-function compactRun(run) {
+// The run's points thinned; with them, what its scene draws besides the path: the mini-batch loss and the
+// batches (one per point that has an update after it: a prefix of the points), and, when the scene shows
+// the gradient norm (it has a clipping threshold), the norm and the norm clipping applied.
+function compactRun(run, extras, i) {
   const kept = thin(run.x.length, MAX_POINTS);
   const column = (key) => pack(pick(run[key], kept));
-  return { label: run.label, status: run.status ?? null, outcome: run.outcome ?? null,
+  const prefix = (list) => pick(list, kept.filter((k) => k < list.length));
+  const out = { label: run.label, status: run.status ?? null, outcome: run.outcome ?? null,
     step: column("step"), x: column("x"), y: column("y"), loss: column("loss") };
+  if (run.batch_loss.length) out.batchLoss = pack(prefix(run.batch_loss));
+  if (run.batches.length) out.batches = packLists(prefix(run.batches));
+  if (extras.guides.length) {
+    out.gradNorm = column("grad_norm");
+    const clip = extras.grad.find((c) => c.run === i);
+    const applied = (g) => (g === null ? null : clippedNorm(g, clip.maxNorm));
+    if (clip) out.applied = pack(pick(run.grad_norm, kept).map(applied));
+  }
+  return out;
 }
 
 // Classification: P(class 1) on a coarser grid, frame after frame. Regression: the fitted function along
