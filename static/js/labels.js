@@ -36,10 +36,14 @@ function showValue(value) {
   return String(value);
 }
 
-// SGD with momentum is the textbook's momentum method; with nesterov, Nesterov momentum.
-function titleOf(entry, meta) {
+// SGD with momentum is the textbook's momentum method; with nesterov, Nesterov momentum. Without
+// momentum, on the full data and without noise, nothing about it is stochastic: gradient descent.
+function titleOf(entry, meta, shared) {
   if (entry.name === "sgd" && (entry.params.momentum ?? 0) > 0) {
     return t(entry.params.nesterov ? "explorer.label.nesterov" : "explorer.label.momentum");
+  }
+  if (entry.name === "sgd" && shared && !effective(entry, "batch", shared) && !effective(entry, "noise", shared)?.std) {
+    return t("explorer.label.gd");
   }
   return meta?.title ?? entry.name;
 }
@@ -48,7 +52,7 @@ function titleOf(entry, meta) {
  * reader's language); shared: the view's state, whose settings a run without its own inherits. */
 export function runLabels(entries, optimizers, shared = null) {
   const meta = Object.fromEntries(optimizers.map((o) => [o.name, o]));
-  const titles = entries.map((entry) => titleOf(entry, meta[entry.name]));
+  const titles = entries.map((entry) => titleOf(entry, meta[entry.name], shared));
   const valueOf = (j, name) =>
     entries[j].params[name] ?? meta[entries[j].name]?.params.find((p) => p.name === name)?.default ?? null;
   const labels = entries.map((entry, i) => {

@@ -53,7 +53,7 @@ def test_a_curve_in_x_alone_is_drawn_as_f_of_x_with_the_iterates_on_it(page: Pag
     paths = of_kind(page, "path")
     # the runs share their title: the legend shows it once, as its title, and what tells them apart
     assert [p["name"] for p in paths] == ["lr 0.1", "lr 0.45", "lr 0.95"]
-    assert layout["legend"]["title"]["text"] == "SGD"
+    assert layout["legend"]["title"]["text"] == "GD"
     for path, lr in zip(paths, LRS, strict=True):
         assert path["mode"] == "lines+markers" and len(path["x"]) == 21  # x_0 … x_20, whole at the end
         for k, (x, y) in enumerate(zip(path["x"], path["y"], strict=True)):

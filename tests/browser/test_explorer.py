@@ -164,7 +164,8 @@ def test_default_run_fills_contour_series_and_summary(page: Page) -> None:
     assert surface["type"] == "contour"
     assert len(surface["x"]) > 10 and len(surface["y"]) > 10
     runs = contour[FIXED:]
-    assert [run["name"] for run in runs] == ["SGD", "Momentum", "Adam"]
+    # SGD without momentum, on the full data and without noise, is plain gradient descent: "GD"
+    assert [run["name"] for run in runs] == ["GD", "Momentum", "Adam"]
     for run in runs:
         assert len(run["x"]) == len(run["y"]) == 501, run["name"]
         assert all(math.isfinite(v) for v in run["x"] + run["y"])
@@ -185,7 +186,7 @@ def test_default_run_fills_contour_series_and_summary(page: Page) -> None:
     assert [line["y"][0] for line in rates] == [0.001, 0.001, 0.05]
 
     rows = summary_rows(page)
-    assert [row["optimizer"] for row in rows] == ["SGD", "Momentum", "Adam"]
+    assert [row["optimizer"] for row in rows] == ["GD", "Momentum", "Adam"]
     for row in rows:
         assert row["status"] in STATUSES, row
         assert row["steps"] == "500", row
@@ -409,7 +410,7 @@ def test_diverging_optimizer_is_marked(page: Page) -> None:
     assert (runs[0]["x"][-1], runs[0]["y"][-1]) not in inside  # the path left the plot
     crosses = [m for m in marks(page) if m["symbol"] == "x-thin"]
     assert [(m["x"], m["y"]) for m in crosses] == [inside[-1]]
-    assert crosses[0]["text"].startswith(f"SGD: {OUTCOMES['diverging']}; last seen in the view at step ")
+    assert crosses[0]["text"].startswith(f"GD: {OUTCOMES['diverging']}; last seen in the view at step ")
     # ... and where it left the plot, an arrow on the edge of the domain, with the step it left at
     exits = [m for m in marks(page) if m["symbol"] == "triangle-up"]
     assert exits, marks(page)
@@ -417,7 +418,7 @@ def test_diverging_optimizer_is_marked(page: Page) -> None:
     first_out = next(k for k in range(1, len(points)) if points[k] not in inside and points[k - 1] in inside)
     on_edge = exits[0]["x"] in (x_lo, x_hi) or exits[0]["y"] in (y_lo, y_hi)
     assert on_edge and x_lo <= exits[0]["x"] <= x_hi and y_lo <= exits[0]["y"] <= y_hi, exits[0]
-    assert exits[0]["text"] == f"SGD: left the view at step {first_out}"
+    assert exits[0]["text"] == f"GD: left the view at step {first_out}"
     # no console error: checked by the fixture at teardown
 
 

@@ -185,8 +185,8 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
 
   function legendLayout() {
     // Top left, below the "whole path" button that sits there.
-    const plotHeight = boxSize(element).height - 8 - (24 + 1.5 * style.axisTitle);
-    const top = corner === "top left" ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
+    const plotHeight = boxSize(element).height - margins().t - margins().b;
+    const top = corner !== "top right" && corner.startsWith("top") ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
     return {
       ...legendAnchor(corner, top),
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
@@ -194,10 +194,25 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     };
   }
 
+  // A model's parameters (w, b) share one scale: drawn with equal units, a bowl's shape on screen is its
+  // shape. The plot keeps the top left of its box (where the "whole path" button sits); the room left over
+  // goes to the right or bottom margin, so the layers and the legend, placed on the plot, stay aligned.
+  function margins() {
+    const margin = { l: 20 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle };
+    if (surface?.kind !== "data" || options.threeD) return margin;
+    const { width, height } = boxSize(element);
+    const [w, h] = [width - margin.l - margin.r, height - margin.t - margin.b];
+    const aspect = (surface.domain.x[1] - surface.domain.x[0]) / (surface.domain.y[1] - surface.domain.y[0]);
+    if (w <= 0 || h <= 0) return margin;
+    if (w / h > aspect) margin.r += w - h * aspect;
+    else margin.b += h - w / aspect;
+    return margin;
+  }
+
   const font = { family: FONT_FAMILY, size: style.font, color: INK };
   function layout(axesVisible) {
     const [xr, yr] = [surface.domain.x, surface.domain.y];
-    const common = { ...boxSize(element), margin: { l: 20 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle },
+    const common = { ...boxSize(element), margin: margins(),
       showlegend: false, font,
       hoverlabel: { font: { size: style.hover, family: FONT_FAMILY } },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", uirevision: surface.name };
