@@ -145,6 +145,13 @@ def test_runs_sharing_a_title_show_it_once_as_the_legends_title(page: Page, lang
     assert rows == [t(lang, "explorer.label.with_params", title=title[0], params=name) for name in names]
 
 
+def test_the_contour_legend_keeps_the_shared_title_once_the_paths_are_in(page: Page) -> None:
+    # The legend moves to the corner the paths leave free at the end: its title must move with it.
+    open_explorer(page, "lang=en&s=rnn_cliff&o=sgd;lr=0.5;clip=off&o=sgd;lr=0.5&clip=norm:1&n=100")
+    assert page.locator(f"{tid('contour-legend')} .legendtitletext").all_text_contents() == ["GD"]
+    assert legend_texts(page) == ["no clipping", "clip 1"]
+
+
 def test_a_label_given_by_the_view_is_kept(page: Page) -> None:
     open_explorer(page, "lang=zh&s=quadratic&n=20&o=sgd;lr=0.1;label=my GD&o=adam;lr=0.1")
     assert legend_texts(page) == ["my GD", "Adam"]

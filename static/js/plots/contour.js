@@ -187,8 +187,11 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
     // Top left, below the "whole path" button that sits there.
     const plotHeight = boxSize(element).height - margins().t - margins().b;
     const top = corner !== "top right" && corner.startsWith("top") ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
+    // Its title: what the contours are (J with a shared penalty), and the runs' shared title.
+    const heading = [caption(), legendNames(labels).title].filter(Boolean).join("<br>");
     return {
       ...legendAnchor(corner, top),
+      title: { text: heading, font: { size: style.legend, color: INK } },
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 36,
     };
@@ -242,17 +245,15 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   function renderLegend() {
     legendLayer.hidden = !options.legend || !labels.length;
     if (legendLayer.hidden) return;
-    const { title: shared, names } = legendNames(labels);
+    const { names } = legendNames(labels);
     const traces = names.map((name, i) => ({ type: "scatter", mode: "lines", name, x: [null], y: [null],
       line: { color: colorOf(i), width: style.path }, hoverinfo: "skip", showlegend: true }));
     const minima = jMinima.map((m) => ({ type: "scatter", mode: "markers", name: m.name, x: [null], y: [null],
       marker: { symbol: "diamond", size: 12, color: m.run === null ? INK : colorOf(m.run), line: { color: INK, width: 1.5 } },
       hoverinfo: "skip", showlegend: true }));
     const hidden = { visible: false, fixedrange: true };
-    const heading = [caption(), shared].filter(Boolean).join("<br>");
-    const title = heading ? { title: { text: heading, font: { size: style.legend, color: INK } } } : {};
     Plotly.react(legendLayer, [...traces, ...minima], { ...layout(false), xaxis: hidden, yaxis: hidden, shapes: [],
-      annotations: [], showlegend: true, legend: { ...legendLayout(), ...title } }, plotConfig({ staticPlot: true }));
+      annotations: [], showlegend: true, legend: legendLayout() }, plotConfig({ staticPlot: true }));
   }
 
   let listening = false;

@@ -145,7 +145,7 @@ export function createCurve(element, { onPick, onHover, legend = false, canPick 
     const plotHeight = boxSize(element).height - margin().t - margin().b;
     const top = corner !== "top right" && corner.startsWith("top") ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
     const { title } = legendNames(labels);
-    return { ...legendAnchor(corner, top), ...(title ? { title: { text: title } } : {}),
+    return { ...legendAnchor(corner, top), title: { text: title ?? "" },
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 30 };
   }
