@@ -7,6 +7,8 @@ against numpy's OpenBLAS threads on small machines.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 torch.set_default_dtype(torch.float64)
@@ -32,3 +34,12 @@ TORCH_ACTIVATIONS = {
     "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
     "linear": lambda z: z,
 }
+
+
+def value_grad_hessian(loss: Any, w: float, b: float) -> tuple[float, Any, Any]:
+    """torch's value, gradient and Hessian of `loss` (a function of θ = (w, b)) at (w, b), as numpy."""
+    theta = torch.tensor([w, b], requires_grad=True)
+    f = loss(theta)
+    (g,) = torch.autograd.grad(f, theta)
+    h = torch.autograd.functional.hessian(loss, theta.detach())
+    return float(f.detach()), g.numpy(), h.numpy()

@@ -11,7 +11,7 @@ from gdviz.engine import cost  # noqa: E402
 from gdviz.engine.computed import sigmoids  # noqa: E402
 from gdviz.engine.errors import InvalidInput  # noqa: E402
 from gdviz.engine.surfaces import resolve_builtin  # noqa: E402
-from tests.torch_reference import torch as _torch64  # noqa: E402, F401  (float64, one thread)
+from tests.torch_reference import value_grad_hessian as torch_derivatives  # noqa: E402  (float64, one thread)
 
 from .helpers import single  # noqa: E402
 
@@ -28,14 +28,6 @@ def torch_loss(T: int, x0: float, target: float):
         return (torch.sigmoid(x) - target) ** 2
 
     return loss
-
-
-def torch_derivatives(loss, w: float, b: float) -> tuple[float, np.ndarray, np.ndarray]:
-    theta = torch.tensor([w, b], requires_grad=True)
-    f = loss(theta)
-    (g,) = torch.autograd.grad(f, theta)
-    h = torch.autograd.functional.hessian(loss, theta.detach())
-    return float(f.detach()), g.numpy(), h.numpy()
 
 
 def points(params: dict) -> tuple[np.ndarray, np.ndarray]:

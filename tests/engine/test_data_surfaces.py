@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 from gdviz.engine import cost  # noqa: E402
 from gdviz.engine.errors import InvalidInput  # noqa: E402
 from gdviz.engine.surfaces import Surface, resolve_builtin  # noqa: E402
-from tests.torch_reference import torch as _torch64  # noqa: E402, F401  (float64, one thread)
+from tests.torch_reference import value_grad_hessian as torch_derivatives  # noqa: E402  (float64, one thread)
 
 DATA_SURFACES = ("linear_regression", "logistic_regression")
 # Parameter sets: defaults, then corners (few points, many points, no noise, far-off truth, separable).
@@ -51,14 +51,6 @@ def torch_loss(name: str, x: np.ndarray, y: np.ndarray):
         return torch.relu(z) + torch.log1p(torch.exp(-torch.abs(z)))
 
     return lambda theta: softplus(-s * (theta[0] * tx + theta[1])).mean()
-
-
-def torch_derivatives(loss, w: float, b: float) -> tuple[float, np.ndarray, np.ndarray]:
-    theta = torch.tensor([w, b], requires_grad=True)
-    f = loss(theta)
-    (g,) = torch.autograd.grad(f, theta)
-    h = torch.autograd.functional.hessian(loss, theta.detach())
-    return float(f.detach()), g.numpy(), h.numpy()
 
 
 def ours(functions, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
