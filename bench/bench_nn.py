@@ -1,6 +1,6 @@
 """Benchmark of the tiny-network engine (app/engine/nn) against torch (see bench/README.md).
 
-Run from the repository root:  python bench/bench_nn.py  [--repeats N] [--stream-tries N]
+Run from the repository root:  python bench/bench_nn.py  [--repeats N] [--stream-tries N] [--largest-steps N]
 
 1. Training step: a 2-16-16-1 tanh network on 256 `moons` points (noise 0.1, seed 0),
    full batch, Adam lr 0.01, 2 000 steps, float64, the same xavier initial weights on
@@ -12,7 +12,14 @@ Run from the repository root:  python bench/bench_nn.py  [--repeats N] [--stream
    setting for arrays this small, and steady on a busy machine: the ratio's reference);
    an extra line runs it on torch's default thread count, at most `--torch-budget`
    seconds per run. Both sides must end at the same loss (checked).
-2. First record over HTTP: the real server (`python -m gdviz serve`, one worker, a free
+2. Largest network: the largest training the limits allow (spiral, 2 000 points, hidden
+   [64, 64, 64, 64] tanh, adam, 20 000 steps, full batch) end to end as /api/train does it
+   (`PreparedTraining(...).result()` and its JSON), once bare (records at steps 0 and
+   20 000 only, no boundary, no landscape) and once with the API's defaults (a record every
+   10 steps, a 50 × 50 boundary, a 21 × 21 landscape). `--largest-steps N` trains N steps
+   instead and extrapolates to 20 000 (0 skips it; the landscape, a fixed cost, is scaled too:
+   an upper bound); target ≤ 60 s. Run once, not best of.
+3. First record over HTTP: the real server (`python -m gdviz serve`, one worker, a free
    loopback port, via bench_api.running_server), POST /api/train/stream with a typical
    request (moons 200 points, hidden [8, 8], adam, 2 000 steps, record_every 10, default
    boundary and landscape): time from sending the request to the arrival of the first
@@ -53,6 +60,10 @@ from bench_api import (
     running_server,
 )
 
+from gdviz.api.json import dumps
+from gdviz.api.models.train import TrainRequest
+from gdviz.api.training import PreparedTraining
+from gdviz.engine.errors import no_check
 from gdviz.engine.nn.datasets import Dataset, make_dataset
 from gdviz.engine.nn.landscape import Landscape
 from gdviz.engine.nn.network import Architecture, initialize, unflatten
@@ -249,7 +260,51 @@ def step_case(repeats: int, budget_s: float) -> StepResults:
     return StepResults(ours_us, page_us, th.us, default_us, threads)
 
 
-# --- 2. first record over HTTP ----------------------------------------------------------
+# --- 2. the largest network ------------------------------------------------------------
+
+LARGEST_STEPS = 20_000
+LARGEST_TARGET_S = 60.0
+LARGEST = {
+    "dataset": {"name": "spiral", "n": 2000, "noise": 0.1, "seed": 0},
+    "model": {"hidden": [64, 64, 64, 64], "activation": "tanh", "init": "xavier", "seed": 0},
+    "optimizer": {"name": "adam", "params": {"lr": 0.01}},
+}
+
+
+def largest_once(steps: int, bare: bool) -> tuple[float, float, int]:
+    """(seconds, seconds to the first record, records) of one training as /api/train runs it, JSON included."""
+    body = {**LARGEST, "steps": steps}
+    if bare:
+        body |= {"record_every": steps, "boundary": None, "landscape": None}
+    request = TrainRequest.model_validate(body)
+    t0 = time.perf_counter()
+    training = PreparedTraining(request, no_check)  # computes the first record
+    first = time.perf_counter() - t0
+    answer = training.result()
+    dumps(answer)
+    seconds = time.perf_counter() - t0
+    if answer["status"] != "max_steps" or answer["steps"][-1] != steps:
+        raise RuntimeError(f"the largest training ended with {answer['status']!r} at step {answer['steps'][-1]}")
+    return seconds, first, len(answer["steps"])
+
+
+def largest_case(steps: int) -> tuple[float, float]:
+    """The 20 000 steps' time, bare and with the API's defaults (extrapolated from `steps` when fewer)."""
+    scale = LARGEST_STEPS / steps
+    times = []
+    for bare in (True, False):
+        seconds, first, records = largest_once(steps, bare)
+        label = "bare (records at 0 and the end)" if bare else "defaults (record_every 10, boundary 50², landscape 21²)"
+        extrapolated = "" if steps == LARGEST_STEPS else f" → ≤ {seconds * scale:.1f} s for {LARGEST_STEPS} steps"
+        print(
+            f"  {label}: {steps} steps in {seconds:.1f} s ({seconds / steps * 1e3:.2f} ms/step){extrapolated}; "
+            f"first record after {first * 1e3:.0f} ms; {records} records"
+        )
+        times.append(seconds * scale)
+    return times[0], times[1]
+
+
+# --- 3. first record over HTTP ----------------------------------------------------------
 
 
 @dataclass
@@ -307,6 +362,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="best of N for the training steps (default 3)")
     parser.add_argument("--stream-tries", type=int, default=5, help="0: skip the HTTP part (default 5)")
     parser.add_argument(
+        "--largest-steps",
+        type=int,
+        default=LARGEST_STEPS,
+        help=f"steps of the largest network, extrapolated to {LARGEST_STEPS} (default {LARGEST_STEPS}; 0 skips it)",
+    )
+    parser.add_argument(
         "--torch-budget",
         type=float,
         default=5.0,
@@ -327,6 +388,10 @@ def main() -> int:
         f"full batch, adam lr {LR}, {STEPS} steps, float64, xavier seed {INIT_SEED}"
     )
     steps = step_case(args.repeats, args.torch_budget)
+    largest = (math.nan, math.nan)
+    if args.largest_steps > 0:
+        print("\nlargest network: spiral 2000, 2-64-64-64-64-1 tanh, adam, full batch, as /api/train (JSON included)")
+        largest = largest_case(args.largest_steps)
     first_ms = math.nan
     try:
         if args.stream_tries > 0:
@@ -342,6 +407,11 @@ def main() -> int:
         f"nn 2-16-16-1 tanh, 256 moons, adam, 2000 steps: ours {steps.ours_us:.1f} µs/step, "
         f"torch {steps.torch_us:.1f} µs/step (ratio {ratio:.2f}×); with page records {steps.page_us:.1f} µs/step"
     )
+    if not math.isnan(largest[0]):
+        print(
+            f"largest network, {LARGEST_STEPS} steps: bare {largest[0]:.1f} s, with the API's defaults "
+            f"{largest[1]:.1f} s (target ≤ {LARGEST_TARGET_S:.0f} s: {met[largest[1] <= LARGEST_TARGET_S]})"
+        )
     if not math.isnan(first_ms):
         print(f"first training record over HTTP: median {first_ms:.1f} ms (target ≤ {FIRST_RECORD_TARGET_MS:.0f})")
     default = ""

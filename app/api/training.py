@@ -8,6 +8,7 @@ from typing import Any
 from ..engine.nn.datasets import make_dataset
 from ..engine.nn.landscape import Landscape
 from ..engine.nn.network import Architecture, initialize, unflatten
+from ..engine.nn.split import split
 from ..engine.nn.train import Record, TrainSpec, boundary_grid, train
 from .json import dumps
 from .models.train import TrainRequest
@@ -23,6 +24,9 @@ class PreparedTraining:
         self.data = make_dataset(d.name, d.n, d.noise, d.seed)
         self.arch = Architecture((2, *m.hidden, 1), m.activation, self.data.task)
         self.theta0 = initialize(self.arch, m.init, m.seed, m.init_scale)
+        # The held-out points, as train() draws them from the same seed.
+        self.test_index = split(self.data, request.test_fraction, d.seed).test_index
+        self.held_out = len(self.test_index) > 0
         clip = request.clip
         spec = TrainSpec(
             arch=self.arch,
@@ -44,16 +48,19 @@ class PreparedTraining:
             if request.landscape
             else None,
             seed=m.seed,
+            test_fraction=request.test_fraction,
+            split_seed=d.seed,
         )
         self.items = train(spec, self.data, check)
         self.first = next(self.items)
         self.final = self.theta0
+        self.steps_taken = 0
 
     def head(self) -> dict[str, Any]:
         grid = boundary_grid(self.data, self.request.boundary.n) if self.request.boundary else None
         return {
             "task": self.data.task,
-            "data": {"x": self.data.x, "y": self.data.y},
+            "data": {"x": self.data.x, "y": self.data.y, "test": self.test_index},
             "boundary": {"x": grid.x, "y": grid.y} if grid else None,
         }
 
@@ -76,18 +83,20 @@ class PreparedTraining:
         item = self.first
         while True:
             if isinstance(item, Record):
-                self.final = item.theta
+                self.final, self.steps_taken = item.theta, item.step
                 yield self.record(item)
             elif isinstance(item, Landscape):
                 yield {"type": "landscape", **self.landscape(item)}
             else:
-                yield {"type": "end", "status": item, "weights": self.weights()}
+                yield {"type": "end", "status": item, "steps_taken": self.steps_taken, "weights": self.weights()}
                 return
             item = next(self.items)
 
     @staticmethod
     def record(r: Record) -> dict[str, Any]:
         line = {"type": "record", "step": r.step, "loss": r.loss, "accuracy": r.accuracy}
+        if r.test_loss is not None:
+            line |= {"test_loss": r.test_loss, "test_accuracy": r.test_accuracy}
         line |= {"grad_norm": r.grad_norm, "weight_norm": r.weight_norm}
         if r.boundary is not None:
             line["z"] = r.boundary
@@ -114,14 +123,14 @@ class PreparedTraining:
     def result(self) -> dict[str, Any]:
         """The whole training as /api/train answers it: records gathered column by column."""
         head = self.head()
-        records, landscape, status, weights = [], None, "max_steps", None
+        records, landscape, status, steps_taken, weights = [], None, "max_steps", 0, None
         for line in self.lines():
             if line["type"] == "record":
                 records.append(line)
             elif line["type"] == "landscape":
                 landscape = {k: v for k, v in line.items() if k != "type"}
             else:
-                status, weights = line["status"], line["weights"]
+                status, steps_taken, weights = line["status"], line["steps_taken"], line["weights"]
         layers = len(self.arch.sizes) - 1
         return {
             "task": head["task"],
@@ -129,6 +138,10 @@ class PreparedTraining:
             "steps": [r["step"] for r in records],
             "loss": [r["loss"] for r in records],
             "accuracy": [r["accuracy"] for r in records] if self.data.task == "classification" else None,
+            "test_loss": [r["test_loss"] for r in records] if self.held_out else None,
+            "test_accuracy": [r["test_accuracy"] for r in records]
+            if self.held_out and self.data.task == "classification"
+            else None,
             "grad_norm": [[r["grad_norm"][i] for r in records] for i in range(layers)],
             "weight_norm": [[r["weight_norm"][i] for r in records] for i in range(layers)],
             "boundary": {**head["boundary"], "frames": [{"step": r["step"], "z": r["z"]} for r in records]}
@@ -137,4 +150,5 @@ class PreparedTraining:
             "landscape": landscape,
             "weights": weights,
             "status": status,
+            "steps_taken": steps_taken,
         }

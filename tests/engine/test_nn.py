@@ -15,11 +15,13 @@ import pytest
 torch = pytest.importorskip("torch")
 from gdviz.engine.nn.datasets import DATASETS, make_dataset  # noqa: E402
 from gdviz.engine.nn.landscape import _pca_directions, _random_directions, loss_landscape  # noqa: E402
-from gdviz.engine.nn.layers import ACTIVATIONS, bce_with_logits, mse  # noqa: E402
+from gdviz.engine.nn.layers import ACTIVATIONS, LEAK, bce_with_logits, mse  # noqa: E402
 from gdviz.engine.nn.network import (  # noqa: E402
     Architecture,
+    Workspace,
     flatten,
     forward,
+    gradients,
     initialize,
     loss_and_grad,
     predict,
@@ -268,6 +270,64 @@ def test_a_batch_as_large_as_the_data_is_full_batch_and_minibatches_are_reproduc
     np.testing.assert_array_equal(larger[-1].theta, full[-1].theta)
     np.testing.assert_array_equal(mini2[-1].theta, mini[-1].theta)
     assert not np.allclose(mini[-1].theta, full[-1].theta)
+
+
+# --- 3b. the fast path: the same numbers --------------------------------------------------
+
+
+def test_tanh_is_within_three_ulp_of_the_c_librarys() -> None:
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.standard_normal(20000) * s for s in (1e-6, 1e-3, 0.01, 0.1, 1, 3, 10, 30)])
+    z = np.concatenate([z, np.arange(-1300, 1301) / 64, [19.999, 20.0, 20.001, 1e300, -1e300, 5e-324, 0.0]])
+    ours, ref = ACTIVATIONS["tanh"].forward(z), np.tanh(z)
+    assert np.max(np.abs(ours - ref) / np.spacing(np.abs(ref))) <= 3
+    np.testing.assert_array_equal(np.abs(ours) <= 1, True)
+    with np.errstate(invalid="ignore"):
+        edges = ACTIVATIONS["tanh"].forward(np.array([np.inf, -np.inf, np.nan]))
+    assert edges[0] == 1.0 and edges[1] == -1.0 and np.isnan(edges[2])
+
+
+def test_leaky_relu_is_z_times_its_slope_exactly() -> None:
+    z = np.random.default_rng(1).standard_normal((7, 30)) * 5
+    np.testing.assert_array_equal(ACTIVATIONS["leaky_relu"].forward(z), z * np.where(z > 0, 1.0, LEAK))
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+def test_passes_through_a_workspace_equal_the_plain_ones(activation: str, dropout: float) -> None:
+    """Training writes every pass into preallocated buffers: the numbers are the plain path's, bit for bit,
+    and a workspace reused for another N or other weights gives that pass's numbers too."""
+    arch, theta, data = setup(activation, "classification", [6, 5, 4], n=40)
+    workspace = Workspace(arch)
+    for x, y, weights in ((data.x, data.y, theta), (data.x[:25], data.y[:25], theta), (data.x, data.y, -theta)):
+        layers = unflatten(arch, weights)
+        plain, plain_grad = gradients(arch, layers, x, y, 0.1, dropout, np.random.default_rng(3))
+        fast, fast_grad = gradients(arch, layers, x, y, 0.1, dropout, np.random.default_rng(3), workspace)
+        np.testing.assert_array_equal(fast.output, plain.output)
+        np.testing.assert_array_equal(fast_grad, plain_grad)
+        for ours, ref in zip(fast.activations, plain.activations, strict=True):
+            np.testing.assert_array_equal(ours, ref)
+        np.testing.assert_array_equal(predict(arch, weights, x, workspace), predict(arch, weights, x))
+
+
+def test_records_share_the_steps_pass_without_changing_the_training() -> None:
+    """Full batch, no dropout: the update at a recorded step reuses the record's gradient. Recording
+    every step or only at the ends must give the same weights, bit for bit."""
+    data = make_dataset("moons", 60, 0.1, 0)
+    arch = Architecture((2, 8, 8, 1), "tanh", "classification")
+    every, _, _ = run(small_spec(arch, record_every=1, l2=0.01), data)
+    ends, _, _ = run(small_spec(arch, record_every=60, l2=0.01), data)
+    assert [r.step for r in ends] == [0, 60] and len(every) == 61
+    np.testing.assert_array_equal(every[-1].theta, ends[-1].theta)
+    assert every[-1].loss == ends[-1].loss and every[-1].grad_norm == ends[-1].grad_norm
+    # And by hand: Adam on the plain gradients.
+    theta = every[0].theta.copy()
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    for t in range(1, 61):
+        _, _, grad, _ = loss_and_grad(arch, theta, data.x, data.y, 0.01)
+        m, v = 0.9 * m + 0.1 * grad, 0.999 * v + 0.001 * grad * grad
+        theta = theta - 0.02 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(ends[-1].theta, theta, rtol=1e-10, atol=1e-12)
 
 
 # --- 4. datasets -----------------------------------------------------------------------------

@@ -66,6 +66,13 @@ class TrainRequest(Request):
     batch_size: integer(ge=1, le=settings.max_points) | None = Field(default=None, description="null: full batch")
     l2: float = Field(default=0.0, ge=0, description="(l2/2)·Σ‖W‖² over weight matrices")
     dropout: float = Field(default=0.0, ge=0, lt=1, description="inverted dropout on hidden units, training only")
+    test_fraction: float = Field(
+        default=0.0,
+        ge=0,
+        le=0.5,
+        description="held out of training: the first round(f·n) indices of "
+        "numpy.random.default_rng(dataset.seed).permutation(n), drawn after the dataset is made",
+    )
     clip: ClipConfig | None = None
     schedule: ScheduleConfig | None = None
     record_every: integer(ge=1, le=settings.max_train_steps) = Field(
@@ -93,13 +100,22 @@ class LayerWeights(Response):
 
 class TrainResponse(Response):
     task: Literal["classification", "regression"]
-    data: dict[str, Any] = Field(description='{"x": [[x1, x2], ...], "y": [...]}')
-    steps: list[int] = Field(description="the recorded steps: 0, r, 2r, … and `steps`")
-    loss: list[float] = Field(description="full-data loss (no penalty, no dropout) before update steps[i]")
+    data: dict[str, Any] = Field(
+        description='{"x": [[x1, x2], ...], "y": [...], "test": [indices held out, ascending]}: every point'
+    )
+    steps: list[int] = Field(
+        description="the recorded steps: 0, r, 2r, … and `steps`; a diverged training's end with its last good step"
+    )
+    loss: list[float] = Field(description="loss on the training points (no penalty, no dropout) before update steps[i]")
     accuracy: list[float] | None
+    test_loss: list[float] | None = Field(description="the same on the held-out points; null without test_fraction")
+    test_accuracy: list[float] | None = Field(description="classification with test_fraction")
     grad_norm: list[list[float]] = Field(description="per layer, per record: ‖∂(loss + penalty)/∂W‖_F")
     weight_norm: list[list[float]]
     boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
     landscape: dict[str, Any] | None = Field(description='{"a", "b", "loss", "path": {"a", "b"}}')
     weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
-    status: Status
+    status: Status = Field(
+        description="diverged: a weight went beyond ±1e8 or a weight or gradient was not finite; else max_steps"
+    )
+    steps_taken: int = Field(description="updates made up to the last record: `steps`, or the last good step")

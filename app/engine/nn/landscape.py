@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import no_check
 from .layers import LOSSES, Dense
-from .network import Architecture, flatten, predict, unflatten
+from .network import Architecture, Workspace, flatten, predict, unflatten
 
 Array = np.ndarray
 
@@ -59,6 +59,7 @@ def loss_landscape(
     method: str,
     seed: int,
     check: Callable[[], None] = no_check,
+    workspace: Workspace | None = None,
 ) -> Landscape:
     directions = _pca_directions(path, final) if method == "pca" else None
     pca = directions is not None  # a path with fewer than two directions falls back to random ones
@@ -72,11 +73,12 @@ def loss_landscape(
     a = np.linspace(-extent, extent, n)
     b = np.linspace(-extent, extent, n)
     loss = np.empty((n, n))
+    workspace = workspace or Workspace(arch)  # n² forward passes over the data: their arrays allocated once
     with np.errstate(all="ignore"):
         for j, bj in enumerate(b):
             check()  # a row of the plane at a time: the caller may stop it
             for i, ai in enumerate(a):
                 theta = final + ai * directions[0] + bj * directions[1]
-                loss[j, i] = LOSSES[arch.task].value(predict(arch, theta, x), y)
+                loss[j, i] = LOSSES[arch.task].value(predict(arch, theta, x, workspace), y)
     loss[~np.isfinite(loss)] = np.nan
     return Landscape(a, b, loss, coords[0], coords[1])

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .layers import ACTIVATIONS, LOSSES, Dense, dense_backward, dense_forward, with_ones
+from .layers import ACTIVATIONS, LOSSES, Dense, Scratch, dense_backward, dense_forward, with_ones
 
 Array = np.ndarray
 
@@ -69,53 +69,113 @@ class Pass(NamedTuple):
     output: Array  # (N,) logits or values
 
 
-def forward(arch: Architecture, layers: list[Dense], x: Array, dropout: float = 0.0, rng=None) -> Pass:
-    """x (N, 2): the samples as rows, as datasets hold them."""
+class Buffers(NamedTuple):
+    """Every large array of one forward and backward pass of N samples, allocated once."""
+
+    inputs: list[Array]  # ã (units + 1, N) of every layer, its row of ones set
+    zs: list[Array]  # (H, N) per hidden layer, then (1, N) for the output
+    activations: list[Array]  # (H, N) f(z) per hidden layer, before dropout (with dropout only)
+    deltas: list[Array]  # (H, N) δ per hidden layer
+    da: list[Array]  # (H, N) ∂L/∂a per hidden layer
+    scratch: list[Scratch]  # the activation's temporaries per hidden layer, one block shared by all
+
+
+class Workspace:
+    """The buffers a training reuses at every step, per number of samples (batch, data, boundary grid).
+
+    A pass that uses them returns views of them, valid until the next pass of the same N. One
+    workspace belongs to one training: never shared between threads."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self.arch = arch
+        self._by_n: dict[int, Buffers] = {}
+
+    def buffers(self, n: int) -> Buffers:
+        if n not in self._by_n:
+            hidden = self.arch.sizes[1:-1]
+            shared = Scratch.like((max(hidden, default=0), n))  # one layer's activation runs at a time
+            self._by_n[n] = Buffers(
+                [with_ones(units, n) for units in self.arch.sizes[:-1]],
+                [np.empty((units, n)) for units in self.arch.sizes[1:]],
+                [np.empty((units, n)) for units in hidden],
+                [np.empty((units, n)) for units in hidden],
+                [np.empty((units, n)) for units in hidden],
+                [Scratch(*(block[:units] for block in shared)) for units in hidden],  # contiguous rows
+            )
+        return self._by_n[n]
+
+
+def forward(
+    arch: Architecture,
+    layers: list[Dense],
+    x: Array,
+    dropout: float = 0.0,
+    rng=None,
+    workspace: Workspace | None = None,
+) -> Pass:
+    """x (N, 2): the samples as rows, as datasets hold them. With a workspace, the pass is written
+    into its buffers (the same numbers, no allocation)."""
     act = ACTIVATIONS[arch.activation]
     n = x.shape[0]
-    a_in = with_ones(x.shape[1], n)
+    bufs = workspace.buffers(n) if workspace is not None else None
+    a_in = bufs.inputs[0] if bufs else with_ones(x.shape[1], n)
     a_in[:-1] = x.T
     inputs, zs, activations, masks = [], [], [], []
-    for layer in layers[:-1]:
+    for i, layer in enumerate(layers[:-1]):
         inputs.append(a_in)
-        z = dense_forward(layer, a_in)  # (H, N)
-        a_in = with_ones(z.shape[0], n)  # the next layer's input: f(z), then ones
+        z = dense_forward(layer, a_in, out=bufs.zs[i] if bufs else None)  # (H, N)
+        a_in = bufs.inputs[i + 1] if bufs else with_ones(z.shape[0], n)  # the next layer's input: f(z), then ones
+        scratch = bufs.scratch[i] if bufs else None
         mask = None
         if dropout > 0 and rng is not None:
             # Inverted dropout: scaled at training time, so evaluation uses the network as it is.
-            a = act.forward(z)
+            a = act.forward(z, bufs.activations[i] if bufs else None, scratch)
             mask = (rng.random(a.shape) >= dropout) / (1 - dropout)  # (H, N)
             np.multiply(a, mask, out=a_in[:-1])
         else:
-            a = act.forward(z, out=a_in[:-1])
+            a = act.forward(z, a_in[:-1], scratch)
         zs.append(z)
         activations.append(a)
         masks.append(mask)
     inputs.append(a_in)
-    return Pass(inputs, zs, activations, masks, dense_forward(layers[-1], a_in)[0])
+    return Pass(inputs, zs, activations, masks, dense_forward(layers[-1], a_in, out=bufs.zs[-1] if bufs else None)[0])
 
 
-def backward(arch: Architecture, layers: list[Dense], cache: Pass, dloss: Array) -> Array:
-    """The flat gradient (P,) from ∂L/∂output (N,), layer by layer from the top."""
+def backward(
+    arch: Architecture, layers: list[Dense], cache: Pass, dloss: Array, workspace: Workspace | None = None
+) -> Array:
+    """The flat gradient (P,) from ∂L/∂output (N,), layer by layer from the top, each layer's
+    part written in place into the flat vector."""
     act = ACTIVATIONS[arch.activation]
+    bufs = workspace.buffers(dloss.shape[0]) if workspace is not None else None
+    grad = np.empty(arch.size)
+    parts = unflatten(arch, grad)
     delta = dloss[None, :]  # (1, N): δ of the output layer
-    grads = []
     for i in range(len(layers) - 1, -1, -1):
-        grad, da_prev = dense_backward(layers[i], cache.inputs[i], delta, to_input=i > 0)
-        grads.append(grad)
+        da_prev = bufs.da[i - 1] if bufs and i > 0 else None
+        _, da_prev = dense_backward(layers[i], cache.inputs[i], delta, i > 0, parts[i].Wb, da_prev)
         if da_prev is not None:
             if cache.masks[i - 1] is not None:
-                da_prev = da_prev * cache.masks[i - 1]
-            delta = da_prev * act.slope(cache.zs[i - 1], cache.activations[i - 1])  # (H, N): δ of layer i − 1
-    return flatten(grads[::-1])
+                da_prev *= cache.masks[i - 1]
+            scratch = bufs.scratch[i - 1] if bufs else Scratch.like(da_prev.shape)
+            out = bufs.deltas[i - 1] if bufs else np.empty_like(da_prev)
+            delta = act.backward(da_prev, cache.zs[i - 1], cache.activations[i - 1], out, scratch)  # (H, N): δ of i − 1
+    return grad
 
 
 def gradients(
-    arch: Architecture, layers: list[Dense], x: Array, y: Array, l2: float = 0.0, dropout: float = 0.0, rng=None
+    arch: Architecture,
+    layers: list[Dense],
+    x: Array,
+    y: Array,
+    l2: float = 0.0,
+    dropout: float = 0.0,
+    rng=None,
+    workspace: Workspace | None = None,
 ) -> tuple[Pass, Array]:
     """The forward pass, and the flat gradient of data loss + (l2/2)·Σ‖W‖² (`unflatten` gives its layers)."""
-    cache = forward(arch, layers, x, dropout, rng)
-    grad = backward(arch, layers, cache, LOSSES[arch.task].delta(cache.output, y))
+    cache = forward(arch, layers, x, dropout, rng, workspace)
+    grad = backward(arch, layers, cache, LOSSES[arch.task].delta(cache.output, y), workspace)
     if l2:
         for part, layer in zip(unflatten(arch, grad), layers, strict=True):
             part.W[:] += l2 * layer.W
@@ -133,5 +193,6 @@ def loss_and_grad(
     return data_loss, data_loss + penalty, grad, unflatten(arch, grad)
 
 
-def predict(arch: Architecture, theta: Array, x: Array) -> Array:
-    return forward(arch, unflatten(arch, theta), x).output
+def predict(arch: Architecture, theta: Array, x: Array, workspace: Workspace | None = None) -> Array:
+    """(N,) outputs; with a workspace, a view of its buffer (copy it to keep it past the next pass)."""
+    return forward(arch, unflatten(arch, theta), x, workspace=workspace).output

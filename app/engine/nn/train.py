@@ -18,7 +18,8 @@ from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
 from .landscape import Landscape, loss_landscape
 from .layers import LOSSES
-from .network import Architecture, gradients, predict, unflatten
+from .network import Architecture, Pass, Workspace, gradients, predict, unflatten
+from .split import scores, split
 
 Array = np.ndarray
 
@@ -39,6 +40,8 @@ class TrainSpec(NamedTuple):
     boundary_n: int | None = 50
     landscape: tuple[int, float, str] | None = (21, 1.0, "pca")
     seed: int = 0
+    test_fraction: float = 0.0  # held out of training (split.py)
+    split_seed: int = 0  # the dataset's seed, which alone picks the held-out points
 
 
 class Record(NamedTuple):
@@ -49,6 +52,8 @@ class Record(NamedTuple):
     weight_norm: list[float]
     boundary: Array | None  # (n, n) predictions on the boundary grid
     theta: Array
+    test_loss: float | None = None  # on the held-out points, as `loss` on the training points
+    test_accuracy: float | None = None
 
 
 class Boundary(NamedTuple):
@@ -62,10 +67,21 @@ def boundary_grid(data: Dataset, n: int) -> Boundary:
     return Boundary(np.linspace(lo[0] - pad[0], hi[0] + pad[0], n), np.linspace(lo[1] - pad[1], hi[1] + pad[1], n))
 
 
-def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Boundary | None) -> Record:
+def _record(
+    spec: TrainSpec,
+    data: Dataset,
+    theta: Array,
+    step: int,
+    grid: Boundary | None,
+    test: Dataset | None = None,
+    workspace: Workspace | None = None,
+    computed: tuple[Pass, Array] | None = None,
+) -> Record:
+    """`computed`: the full-data pass and gradient at θ when the training step has them already."""
     arch = spec.arch
     layers = unflatten(arch, theta)
-    cache, grad = gradients(arch, layers, data.x, data.y, spec.l2)  # its forward pass gives the outputs too
+    # The forward pass of the gradient gives the outputs too.
+    cache, grad = computed or gradients(arch, layers, data.x, data.y, spec.l2, workspace=workspace)
     grads = unflatten(arch, grad)
     output = cache.output
     data_loss = LOSSES[arch.task].value(output, data.y)
@@ -73,8 +89,9 @@ def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Bound
     frame = None
     if grid is not None:
         gx, gy = np.meshgrid(grid.x, grid.y)  # (n, n): frame[j, i] at x[i], y[j]
-        logits = predict(arch, theta, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-        frame = 1 / (1 + np.exp(-logits)) if arch.task == "classification" else logits
+        logits = predict(arch, theta, np.column_stack([gx.ravel(), gy.ravel()]), workspace).reshape(gx.shape)
+        frame = 1 / (1 + np.exp(-logits)) if arch.task == "classification" else logits.copy()  # off the buffer
+    held = scores(arch, theta, test) if test is not None else None
     return Record(
         step,
         data_loss,
@@ -83,6 +100,8 @@ def _record(spec: TrainSpec, data: Dataset, theta: Array, step: int, grid: Bound
         [float(np.linalg.norm(layer.W)) for layer in layers],
         frame,
         theta.copy(),
+        held.loss if held else None,
+        held.accuracy if held else None,
     )
 
 
@@ -92,11 +111,23 @@ def _finite(record: Record) -> bool:
 
 
 CHECK_EVERY = 16  # steps between two calls of the caller's check
+MAX_PARAMETER = 1e8  # a weight beyond this has diverged, as a point of a run on a surface has
+
+
+def _finite_values(values: Array) -> bool:
+    return bool(np.isfinite(values.max()) and np.isfinite(values.min()))  # NaN propagates; no temporary
+
+
+def _bounded(theta: Array) -> bool:
+    return bool(theta.max() <= MAX_PARAMETER and theta.min() >= -MAX_PARAMETER)  # NaN fails both
 
 
 def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) -> Iterator[Record | Landscape | str]:
     """Yields Records, then (if asked) the Landscape, then the status string. `check()` is
-    called every few steps and may raise to stop the training (its client left)."""
+    called every few steps and may raise to stop the training (its client left).
+
+    The training stops "diverged" at the first step whose weights are not finite or beyond
+    ±MAX_PARAMETER, or whose gradient is not finite; its records end with one at the last good step."""
     definition = OPTIMIZERS[spec.optimizer]
     if definition.needs_hessian:
         raise InvalidInput("optimizer.name", f"'{spec.optimizer}' needs a Hessian, which networks do not provide")
@@ -108,13 +139,18 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
     rate = rate_per_step(name, schedule_params(name, given, spec.steps), values["lr"], spec.steps)
     transform = chain(*steps_in, definition.build(**{**values, "lr": rate}))
 
+    grid = boundary_grid(data, spec.boundary_n) if spec.boundary_n else None  # over all points, held out or not
+    data, test = split(data, spec.test_fraction, spec.split_seed)[:2]
     n = data.x.shape[0]
     batch = n if spec.batch_size is None else min(spec.batch_size, n)
     rng = np.random.default_rng(spec.seed + 1)  # shuffles and dropout masks
-    grid = boundary_grid(data, spec.boundary_n) if spec.boundary_n else None
     theta = spec.theta0[None, :].copy()  # (1, P): one trajectory of the engine's (B, D) shape
     layers = unflatten(spec.arch, theta[0])  # views of θ, which every step updates in place
     state = transform.init(theta)
+    last_good = spec.theta0.copy()  # θ before the latest update
+    workspace = Workspace(spec.arch)  # every pass's large arrays, allocated once
+    # Full batch without dropout: the update at a recorded step takes the record's own gradient.
+    shares = batch == n and not spec.dropout > 0
     order, cursor = rng.permutation(n), 0
     path, status, step = [], "max_steps", 0
     while True:
@@ -122,13 +158,14 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
         # thread), so it is entered once per stretch between two records, not per step.
         check()
         with np.errstate(all="ignore"):
-            record = _record(spec, data, theta[0], step, grid)
+            computed = gradients(spec.arch, layers, data.x, data.y, spec.l2, workspace=workspace) if shares else None
+            record = _record(spec, data, theta[0], step, grid, test, workspace, computed)
         if not _finite(record):
             status = "diverged"
             break
         path.append(record.theta)
         yield record
-        if step == spec.steps:
+        if step == spec.steps or status == "diverged":
             break
         stop = min((step // spec.record_every + 1) * spec.record_every, spec.steps)
         with np.errstate(all="ignore"):
@@ -139,12 +176,29 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
                     order, cursor = rng.permutation(n), 0
                 rows = order[cursor : cursor + batch] if batch < n else slice(None)
                 cursor += batch
-                _, grad = gradients(spec.arch, layers, data.x[rows], data.y[rows], spec.l2, spec.dropout, rng)
+                if k == step and computed is not None:
+                    grad = computed[1]
+                else:
+                    x, y = data.x[rows], data.y[rows]
+                    _, grad = gradients(spec.arch, layers, x, y, spec.l2, spec.dropout, rng, workspace)
+                if not _finite_values(grad):  # θₖ is not good: back to θₖ₋₁, unless θₖ was just recorded
+                    if k > step:
+                        theta[0], k = last_good, k - 1
+                    stop, status = k, "diverged"
+                    break
+                last_good[:] = theta[0]
                 updates, state = transform.update(grad[None, :], state, theta)
                 np.add(theta, updates, out=theta)
+                if not _bounded(theta):  # θₖ₊₁ is not good: θₖ is the last
+                    theta[0], stop, status = last_good, k, "diverged"
+                    break
+        if stop == step:  # diverged right after the last record, which ends the records
+            break
         step = stop
     if spec.landscape is not None and path:
         size, span, method = spec.landscape
         final = path[-1]
-        yield loss_landscape(spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed, check)
+        yield loss_landscape(
+            spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed, check, workspace
+        )
     yield status
