@@ -77,8 +77,9 @@ window.gdvizOfflineFigures = function (kit) {
 
   /**
    * The data panel of a data surface: the points, each run's model of the step under the cursor (the
-   * line w·x + b, or σ(w·x + b) over the labels) and the points of the step's mini-batch ringed (the first
-   * run with mini-batches, as in the explorer). `draw(at)`: at[i] is the index of run i's point shown.
+   * line w·x + b, or σ(w·x + b) over the labels) and the points of each run's mini-batch of the step ringed
+   * in its colour, each run's rings a size larger (as in the explorer). `draw(at)`: at[i] is the index of
+   * run i's point shown.
    */
   function dataPanel(element, scene, runs) {
     const logistic = scene.surface.name === "logistic_regression";
@@ -87,14 +88,14 @@ window.gdvizOfflineFigures = function (kit) {
     const [lo, hi] = span([px], 0.05);
     const xs = Array.from({ length: MODEL_POINTS }, (_, i) => lo + ((hi - lo) * i) / (MODEL_POINTS - 1));
     const model = (w, b) => xs.map((v) => (logistic ? sigmoid(w * v + b) : w * v + b));
-    const ringed = runs.findIndex((run) => run.batches);
+    const ringed = runs.flatMap((run, i) => (run.batches ? [i] : []));
     // Logistic regression's points in the colours of their labels (the classes' ends), else one grey.
     const pointColor = logistic ? py.map((v) => (v ? classes[2][1] : classes[0][1])) : "#6b7a93";
     const points = { type: "scatter", mode: "markers", meta: "points", name: t("plots.data.points"), x: px, y: py,
       marker: { size: 8, opacity: 0.75, color: pointColor }, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>" };
     const rings = { type: "scatter", mode: "markers", meta: "batch", name: t("plots.data.batch"), x: [], y: [],
       customdata: [], hoverinfo: "skip",
-      marker: { symbol: "circle-open", size: 17, color: ringed >= 0 ? colorOf(ringed) : INK, line: { width: 2.5 } } };
+      marker: { symbol: "circle-open", size: [], color: [], line: { width: 2.5 } } };
     const models = runs.map((run, i) => ({ type: "scatter", mode: "lines", meta: "model", name: run.label, x: xs,
       y: [], line: { color: colorOf(i), width: 3 }, hovertemplate: `${run.label}<extra></extra>` }));
     const note = (text, y, yanchor, size) => ({ text, showarrow: false, xref: "paper", yref: "paper", x: 0,
@@ -105,16 +106,17 @@ window.gdvizOfflineFigures = function (kit) {
     const layout = { ...baseLayout({ l: 56, r: 8, t: 30, b: 52 }), plot_bgcolor: "#fbfcfe", xaxis: axis([lo, hi], "x"),
       yaxis: axis(logistic ? [-0.12, 1.12] : span([py], 0.12), logistic ? t("plots.data.label_axis") : "y"),
       annotations: [note(t(logistic ? "plots.data.title_logistic" : "plots.data.title_linear"), 1, "bottom", 18),
-        ...(ringed >= 0 ? [note(t("plots.data.batch_note"), 0.01, "bottom", 15)] : [])] };
+        ...(ringed.length ? [note(t("plots.data.batch_note"), 0.01, "bottom", 15)] : [])] };
     window.Plotly.react(element, [points, rings, ...models], layout, config);
     return {
       draw(at) {
-        const batches = ringed >= 0 ? runs[ringed].batches : [];
-        const batch = batches[at[ringed]] ?? [];
+        const rung = ringed.flatMap((r, k) => (runs[r].batches[at[r]] ?? []).map((i) => ({ i, r, size: 17 + 6 * k })));
         window.Plotly.restyle(element, {
-          customdata: [batch, ...runs.map(() => null)],
-          x: [batch.map((k) => px[k]), ...runs.map(() => xs)],
-          y: [batch.map((k) => py[k]), ...runs.map((run, i) => {
+          customdata: [rung.map((g) => g.i), ...runs.map(() => null)],
+          "marker.size": [rung.map((g) => g.size), ...runs.map(() => null)],
+          "marker.color": [rung.map((g) => colorOf(g.r)), ...runs.map(() => null)],
+          x: [rung.map((g) => px[g.i]), ...runs.map(() => xs)],
+          y: [rung.map((g) => py[g.i]), ...runs.map((run, i) => {
             const w = run.x[at[i]];
             const b = run.y[at[i]];
             return w === null || b === null || w === undefined ? [] : model(w, b);

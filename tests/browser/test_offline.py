@@ -444,7 +444,7 @@ def test_a_data_surface_has_its_panel_with_moving_lines_and_the_ringed_batch(wat
         [rings] = of_kind(offline, "data-panel", "batch")
         batch = batch_of_update(step, size=30)
         assert want["runs"][1]["batches"][step] == batch
-        assert rings["customdata"] == batch and rings["color"] == PALETTE[1]
+        assert rings["customdata"] == batch and rings["color"] == [PALETTE[1]] * len(batch)
         assert all(close(x, data["x"][i]) for x, i in zip(rings["x"], batch, strict=True))
         return [m["y"] for m in models]
 
