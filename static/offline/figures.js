@@ -141,12 +141,13 @@ window.gdvizOfflineFigures = function (kit) {
       Object.assign(cursorLine.style, { left: `${SERIES_MARGIN.l + share * width}px`, top: `${SERIES_MARGIN.t}px`,
         height: `${Math.max(0, element.clientHeight - SERIES_MARGIN.t - SERIES_MARGIN.b)}px` });
     }
-    // series: [{name, x, y, color, dash?}]; guides: [{value, color, text}]; notes: what the thinner lines are.
-    function draw(series, titleText, { guides = [], notes = [] } = {}) {
+    // series: [{name, x, y, color, dash?}]; guides: [{value, color, text}]; notes: what the thinner lines are;
+    // linear: always a linear axis (learning rates, as the explorer draws them).
+    function draw(series, titleText, { guides = [], notes = [], linear = false } = {}) {
       // Log when the values are positive and span two decades or more; linear otherwise (and for ≤ 0).
       const finite = [...series.flatMap((s) => s.y), ...guides.map((g) => g.value)].filter((v) => v !== null);
       const decades = finite.length ? Math.log10(Math.max(...finite) / Math.min(...finite)) : 0;
-      const log = finite.length > 0 && finite.every((v) => v > 0) && decades >= 2;
+      const log = !linear && finite.length > 0 && finite.every((v) => v > 0) && decades >= 2;
       const traces = series.map((s) => ({ type: "scatter", mode: "lines", meta: s.dash ? "companion" : "run",
         name: s.name, x: s.x, y: s.y, line: { color: s.color, width: s.dash ? 2 : 3, dash: s.dash ?? "solid" },
         hovertemplate: `%{y:.4g}<extra>${s.name}</extra>` }));

@@ -226,7 +226,7 @@
     document.body.dataset.hero = curve ? "curve" : "contour";
     const runs = scene.runs.map((run) => ({ ...run, step: unpack(run.step), x: unpack(run.x), y: unpack(run.y),
       loss: unpack(run.loss), batchLoss: unpack(run.batchLoss), batches: unpackLists(run.batches),
-      gradNorm: unpack(run.gradNorm), applied: unpack(run.applied) }));
+      gradNorm: unpack(run.gradNorm), applied: unpack(run.applied), lr: unpack(run.lr) }));
     // The legend and the boxes first: they decide the plots' sizes.
     showLegend([
       ...(scene.penalty.caption ? [{ label: scene.penalty.caption, color: INK }] : []),
@@ -237,7 +237,9 @@
     ]);
     dataBox.hidden = !scene.surface.data;
     const extras = scene.extras;
-    gradBox.hidden = !extras.guides.length;
+    // The second plot: the gradient norm when a run clips, else the learning rates when a run follows a schedule.
+    const rates = !extras.guides.length && runs.some((run) => run.lr?.length);
+    gradBox.hidden = !extras.guides.length && !rates;
     let hero;
     if (curve) {
       Plotly.purge(background);
@@ -256,7 +258,11 @@
       x: runs[c.run].step.slice(0, runs[c.run][key].length), dash: c.dash }));
     lossPlot.draw([...lines("loss"), ...companions(extras.loss, "batchLoss")], t("explorer.plot.loss"),
       { notes: extras.loss.map((c) => c.note) });
-    if (!gradBox.hidden) {
+    if (rates) {
+      const rate = (run) => run.step.slice(0, run.lr.length);
+      gradPlot.draw(runs.map((run, i) => ({ name: run.label, x: rate(run), y: run.lr, color: colorOf(i) })),
+        t("explorer.plot.lr"), { linear: true });
+    } else if (!gradBox.hidden) {
       gradPlot.draw([...lines("gradNorm"), ...companions(extras.grad, "applied")], t("explorer.plot.grad"),
         { guides: extras.guides, notes: extras.grad.map((c) => c.note) });
     } else {

@@ -570,3 +570,24 @@ def test_clipping_draws_its_threshold_and_the_norm_applied(watched, offline_page
     assert offline.page.get_by_test_id("grad-cursor").get_attribute("data-step") == "30"
     offline.page.screenshot(path=SHOTS / f"offline11-clip-{lang}.png")
     assert offline.requests == [offline.url] and offline.errors == []
+
+
+def test_schedules_draw_each_runs_learning_rate(watched, offline_page, tmp_path):
+    # Four schedules in one picture: offline, the second plot is the learning rate, linear, as /api/run has it.
+    query = "s=quadratic&o=sgd;lr=0.1&o=sgd;lr=0.1;sch=step,step_size:20,gamma:0.5&o=sgd;lr=0.1;sch=cosine&n=60"
+    page, _ = watched()
+    open_explorer(page, query)
+    want = server_run(page, query)
+    path, _ = build(page, tmp_path, "Schedules", [{"page": "surfaces", "query": query}], "en")
+    offline = offline_page(path)
+    surface_state(offline)
+    expect(offline.page.get_by_test_id("grad-plot")).to_be_visible()
+    rates = [t for t in traces(offline, "grad-plot") if t["meta"] == "run"]
+    assert [t["color"] for t in rates] == PALETTE[:3]
+    for trace, run in zip(rates, want["runs"], strict=True):
+        assert len(trace["y"]) == len(run["lr"]) == 60
+        assert all(close(a, b) for a, b in zip(trace["y"], run["lr"], strict=True))
+    assert rates[1]["y"][19:21] == [pytest.approx(0.1), pytest.approx(0.05)]  # the step schedule halves at 20
+    layout = offline.page.evaluate("document.querySelector('[data-testid=grad-plot]').layout")
+    assert layout["yaxis"].get("type", "linear") == "linear"
+    assert offline.requests == [offline.url] and offline.errors == []

@@ -19,7 +19,7 @@ const HTML_LANG = { en: "en", zh: "zh-CN" };
 // The strings of other rooms the player shows, in the same words as the pages (its own are offline.*).
 const SHARED_KEYS = ["player.readout", "player.play", "player.pause", "player.play_hint", "explorer.plot.loss",
   "contour.minimum", "contour.saddle", "contour.start", "network.loss", "network.plot.loss", "network.plot.boundary",
-  "network.plot.fit", "explorer.plot.grad", "plots.curve.f_reference", "plots.penalty.minimum",
+  "network.plot.fit", "explorer.plot.grad", "explorer.plot.lr", "plots.curve.f_reference", "plots.penalty.minimum",
   "plots.penalty.f_minimum", "plots.data.points", "plots.data.batch", "plots.data.batch_note",
   "plots.data.title_linear", "plots.data.title_logistic", "plots.data.label_axis"];
 

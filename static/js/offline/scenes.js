@@ -50,6 +50,7 @@ export function createSceneMaker({ catalog, signal }) {
     const plan = penaltyPlan(settings.map((run) => run.regularization ?? null));
     const jMinima = penaltyMinima(grid, plan, fixedY).map(({ x, y, f, run, name }) => ({ x, y, f, run, name }));
     const extras = sideExtras(settings, names);
+    const scheduled = settings.some((s) => s.schedule?.name && s.schedule.name !== "constant");
     const fMinima = [...surface.minima, ...(surface.local_minima ?? [])];
     // With one penalty for every run the contour is J's, coloured from J's lowest value.
     const contour = () => (plan.shared
@@ -72,7 +73,7 @@ export function createSceneMaker({ catalog, signal }) {
       logColor: state.view.logColor,
       speed: state.view.speed,
       cursor: state.cursor,
-      runs: runs.map((run, i) => compactRun({ ...run, label: names[i] }, extras, i)),
+      runs: runs.map((run, i) => compactRun({ ...run, label: names[i] }, extras, i, scheduled)),
     };
   }
 
@@ -132,11 +133,11 @@ async function collectRun(body, signal) {
     if (line.type === "start") {
       surface = line.surface;
       settings = line.runs;
-      runs = line.runs.map((r) => ({ label: r.label, x: [], y: [], loss: [], grad_norm: [], step: [], batch_loss: [],
-        batches: [] }));
+      runs = line.runs.map((r) => ({ label: r.label, x: [], y: [], loss: [], grad_norm: [], lr: [], step: [],
+        batch_loss: [], batches: [] }));
     } else if (line.type === "chunk") {
       const run = runs[line.run];
-      for (const key of ["x", "y", "loss", "grad_norm", "batch_loss", "batches"]) run[key].push(...(line[key] ?? []));
+      for (const key of ["x", "y", "loss", "grad_norm", "lr", "batch_loss", "batches"]) run[key].push(...(line[key] ?? []));
       run.step.push(...(line.step ?? line.x.map((_, i) => line.offset + i)));
     } else if (line.type === "end") {
       Object.assign(runs[line.run], { status: line.status, outcome: line.outcome ?? null });
@@ -159,8 +160,9 @@ async function collectTraining(body, signal) {
 
 // The run's points thinned; with them, what its scene draws besides the path: the mini-batch loss and the
 // batches (one per point that has an update after it: a prefix of the points), and, when the scene shows
-// the gradient norm (it has a clipping threshold), the norm and the norm clipping applied.
-function compactRun(run, extras, i) {
+// the gradient norm (it has a clipping threshold), the norm and the norm clipping applied; else, when
+// some run follows a schedule, the learning rates (the picture of a schedules scene).
+function compactRun(run, extras, i, scheduled) {
   const kept = thin(run.x.length, MAX_POINTS);
   const column = (key) => pack(pick(run[key], kept));
   const prefix = (list) => pick(list, kept.filter((k) => k < list.length));
@@ -168,6 +170,7 @@ function compactRun(run, extras, i) {
     step: column("step"), x: column("x"), y: column("y"), loss: column("loss") };
   if (run.batch_loss.length) out.batchLoss = pack(prefix(run.batch_loss));
   if (run.batches.length) out.batches = packLists(prefix(run.batches));
+  if (scheduled && !extras.guides.length) out.lr = pack(prefix(run.lr));
   if (extras.guides.length) {
     out.gradNorm = column("grad_norm");
     const clip = extras.grad.find((c) => c.run === i);
