@@ -164,3 +164,25 @@ def test_the_data_view_fits(page: Page, path: str, lang: str, width: int, height
         assert box["width"] >= 180 and box["height"] >= 140 and box["x"] + box["width"] <= width + 0.5, (testid, box)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"view-data-{lang}-{width}{'-embed' if path == '/embed' else ''}.png")
+
+
+def test_w_and_b_share_one_scale_and_the_legend_goes_under_a_tall_plot(page: Page) -> None:
+    # A tall, narrow contour (a projected embed): equal units for w and b leave room under the plot,
+    # and the legend goes there instead of over the paths.
+    page.set_viewport_size({"width": 900, "height": 900})
+    open_explorer(
+        page,
+        "s=linear_regression&o=sgd;lr=0.5;reg=off&o=sgd;lr=0.5;reg=l1:0.5&o=sgd;lr=0.5;reg=l2:0.5&n=50",
+        path="/embed",
+    )
+    plot = page.evaluate(
+        """() => { const l = document.querySelector('[data-testid="contour"]')._fullLayout;
+                   return {w: l.xaxis._length, h: l.yaxis._length, xr: l.xaxis.range, yr: l.yaxis.range,
+                           top: l._size.t, left: l._size.l}; }"""
+    )
+    units_x = plot["w"] / (plot["xr"][1] - plot["xr"][0])
+    units_y = plot["h"] / (plot["yr"][1] - plot["yr"][0])
+    assert units_x == pytest.approx(units_y, rel=0.02)  # pixels per unit of w = pixels per unit of b
+    contour = page.locator(tid("contour")).bounding_box()
+    legend = page.locator(f"{tid('contour-legend')} .legend").bounding_box()
+    assert legend["y"] > contour["y"] + plot["top"] + plot["h"]  # below the plot area, not over it

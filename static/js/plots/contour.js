@@ -185,12 +185,18 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
 
   function legendLayout() {
     // Top left, below the "whole path" button that sits there.
-    const plotHeight = boxSize(element).height - margins().t - margins().b;
+    const margin = margins();
+    const plotHeight = boxSize(element).height - margin.t - margin.b;
     const top = corner !== "top right" && corner.startsWith("top") ? 1 - 34 / Math.max(plotHeight, 100) : 0.99;
     // Its title: what the contours are (J with a shared penalty), and the runs' shared title.
     const heading = [caption(), legendNames(labels).title].filter(Boolean).join("<br>");
+    // Where equal units leave room under the plot (a tall box), the legend goes there, off the paths.
+    const rows = labels.length + jMinima.length + heading.split("<br>").filter(Boolean).length;
+    const below = margin.b - baseMargin().b >= rows * (style.legend * 1.5 + 6) + 12;
+    const place = below ? { x: 0, xanchor: "left", y: -(baseMargin().b + 6) / Math.max(plotHeight, 1), yanchor: "top" }
+      : legendAnchor(corner, top);
     return {
-      ...legendAnchor(corner, top),
+      ...place,
       title: { text: heading, font: { size: style.legend, color: INK } },
       bgcolor: "rgba(255,255,255,0.88)", bordercolor: "#b8c2d3", borderwidth: 1,
       font: { size: style.legend, color: INK }, itemclick: false, itemdoubleclick: false, itemwidth: 36,
@@ -200,8 +206,9 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
   // A model's parameters (w, b) share one scale: drawn with equal units, a bowl's shape on screen is its
   // shape. The plot keeps the top left of its box (where the "whole path" button sits); the room left over
   // goes to the right or bottom margin, so the layers and the legend, placed on the plot, stay aligned.
+  const baseMargin = () => ({ l: 20 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle });
   function margins() {
-    const margin = { l: 20 + 2 * style.axisTitle, r: 12, t: 8, b: 24 + 1.5 * style.axisTitle };
+    const margin = baseMargin();
     if (surface?.kind !== "data" || options.threeD) return margin;
     const { width, height } = boxSize(element);
     const [w, h] = [width - margin.l - margin.r, height - margin.t - margin.b];
@@ -322,9 +329,11 @@ export function createContour(element, { onPick, onHover, legend = false, canPic
 
   followBox(element, (size) => {
     if (!surface) return;
-    if (!options.threeD) Plotly.relayout(background, size);
-    if (topDrawn) Plotly.relayout(element, size);
-    if (topDrawn && !legendLayer.hidden) Plotly.relayout(legendLayer, size);
+    // The margins follow the size too: equal units for w and b depend on it (margins()).
+    const resized = { ...size, margin: margins() };
+    if (!options.threeD) Plotly.relayout(background, resized);
+    if (topDrawn) Plotly.relayout(element, resized);
+    if (topDrawn && !legendLayer.hidden) Plotly.relayout(legendLayer, { ...resized, legend: legendLayout() });
   });
 
   // Click (and drag) on the 2D plot to move the start point, when picking is allowed.
