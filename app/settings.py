@@ -11,6 +11,7 @@ from .engine.expressions import MAX_LENGTH
 
 class Settings(BaseModel):
     max_optimizers: int = 16
+    max_race_runs: int = 8  # optimizers of one network race: each run costs a whole training
     max_steps: int = 100_000
     max_grid_n: int = 400
     max_expression_length: int = MAX_LENGTH  # the engine's sandbox refuses longer ones too

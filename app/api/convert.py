@@ -7,7 +7,7 @@ JSON encoder, which writes numpy arrays natively.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..engine import cost, runner
@@ -83,7 +83,7 @@ class PreparedRun:
             **_shared_settings(request),
         )
         self.keep_batches = request.include_batches
-        self.labels = _labels(request)
+        self.labels = run_labels(request.optimizers)
 
     def chunks(self, batch: Batch, first_chunk: int = 32) -> Iterator[runner.Chunk]:
         # A chunk takes about `chunk_seconds`, so a departed client is noticed that soon; and the
@@ -209,9 +209,10 @@ def _settings(used: RunSettings) -> dict[str, Any]:
     }
 
 
-def _labels(request: RunRequest) -> list[str]:
+def run_labels(optimizers: Sequence[Any]) -> list[str]:
+    """Each entry's label, or its optimizer's title; repeated ones numbered ("Adam (2)")."""
     labels, seen = [], {}
-    for o in request.optimizers:
+    for o in optimizers:
         label = o.label or OPTIMIZERS[o.name].title
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")

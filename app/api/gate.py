@@ -84,24 +84,33 @@ def _batch_numbers(used: RunSettings, include_batches: bool) -> int:
 
 
 def train_work(request: TrainRequest) -> Work:
-    """The training's steps, its records (a full-data pass and a boundary frame each) and the landscape."""
+    """The training's steps, its records (a full-data pass and a boundary frame each) and the landscape;
+    a race counts every run's training and its records, and one landscape."""
     arch = Architecture((2, *request.model.hidden, 1), request.model.activation, "classification")
+    runs = len(request.optimizers) if request.optimizers is not None else 1
     points = request.dataset.n
     batch = min(request.batch_size or points, points)
     records = request.steps // request.record_every + 2
     frame = request.boundary.n**2 if request.boundary else 0
     plane = request.landscape.n**2 if request.landscape else 0
-    numbers = {"record_every": records * (4 + 2 * len(arch.sizes)), "boundary.n": records * frame, "landscape.n": plane}
+    numbers = {
+        "record_every": runs * records * (4 + 2 * len(arch.sizes)),
+        "boundary.n": runs * records * frame,
+        "landscape.n": plane,
+    }
     parts = {
-        "steps": request.steps * cost.network_pass_seconds(arch, batch, backward=True),
-        "record_every": records * cost.network_pass_seconds(arch, points, backward=True),
-        "boundary.n": records * cost.network_pass_seconds(arch, frame, backward=False)
+        "steps": runs * request.steps * cost.network_pass_seconds(arch, batch, backward=True),
+        "record_every": runs * records * cost.network_pass_seconds(arch, points, backward=True),
+        "boundary.n": runs * records * cost.network_pass_seconds(arch, frame, backward=False)
         + cost.json_seconds(numbers["boundary.n"]),
         "landscape.n": plane * cost.network_pass_seconds(arch, points, backward=False),
     }
     seconds = cost.training_seconds(arch, points, batch, request.steps, records, frame, plane)
+    seconds += (runs - 1) * cost.training_seconds(arch, points, batch, request.steps, records, frame, 0)
     seconds += cost.json_seconds(sum(numbers.values()))
     advice = "the steps, the network, the data, the records (record_every) or the boundary and landscape resolution"
+    if runs > 1:
+        advice = f"the number of optimizers ({runs}), {advice}"
     return Work(
         seconds,
         cost.json_bytes(sum(numbers.values()) + 3 * points),

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..engine.nn.datasets import make_dataset
-from ..engine.nn.landscape import Landscape
+from ..engine.nn.landscape import Landscape, RaceLandscape
 from ..engine.nn.network import Architecture, initialize, unflatten
 from ..engine.nn.split import split
-from ..engine.nn.train import Record, TrainSpec, boundary_grid, train
+from ..engine.nn.train import Record, TrainSpec, boundary_grid, race, train
+from ..engine.optimizers import optimizer_params
+from .convert import run_labels
 from .json import dumps
 from .models.train import TrainRequest
 
@@ -27,12 +29,23 @@ class PreparedTraining:
         # The held-out points, as train() draws them from the same seed.
         self.test_index = split(self.data, request.test_fraction, d.seed).test_index
         self.held_out = len(self.test_index) > 0
+        self.first = self.start(check)
+
+    def start(self, check: Callable[[], None]) -> Any:
+        self.items = train(self.spec(self.request.optimizer, "optimizer"), self.data, check)
+        self.final = self.theta0
+        self.steps_taken = 0
+        return next(self.items)
+
+    def spec(self, optimizer: Any, field: str) -> TrainSpec:
+        """The engine's training of one optimizer entry (`field` names it in a refusal)."""
+        request, m, d = self.request, self.request.model, self.request.dataset
         clip = request.clip
-        spec = TrainSpec(
+        return TrainSpec(
             arch=self.arch,
             theta0=self.theta0,
-            optimizer=request.optimizer.name,
-            params=request.optimizer.params.model_dump(),
+            optimizer=optimizer.name,
+            params=optimizer.params.model_dump(),
             steps=request.steps,
             batch_size=request.batch_size,
             l2=request.l2,
@@ -50,11 +63,8 @@ class PreparedTraining:
             seed=m.seed,
             test_fraction=request.test_fraction,
             split_seed=d.seed,
+            field=field,
         )
-        self.items = train(spec, self.data, check)
-        self.first = next(self.items)
-        self.final = self.theta0
-        self.steps_taken = 0
 
     def head(self) -> dict[str, Any]:
         grid = boundary_grid(self.data, self.request.boundary.n) if self.request.boundary else None
@@ -88,7 +98,12 @@ class PreparedTraining:
             elif isinstance(item, Landscape):
                 yield {"type": "landscape", **self.landscape(item)}
             else:
-                yield {"type": "end", "status": item, "steps_taken": self.steps_taken, "weights": self.weights()}
+                yield {
+                    "type": "end",
+                    "status": item,
+                    "steps_taken": self.steps_taken,
+                    "weights": self.weights(self.final),
+                }
                 return
             item = next(self.items)
 
@@ -111,14 +126,30 @@ class PreparedTraining:
             "path": {"a": scape.path_a, "b": scape.path_b},
         }
 
-    def weights(self) -> dict[str, Any] | None:
+    def weights(self, final: Any) -> dict[str, Any] | None:
         if not self.request.include_weights:
             return None
-        initial, final = (
-            [{"W": layer.W, "b": layer.b} for layer in unflatten(self.arch, theta)]
-            for theta in (self.theta0, self.final)
+        initial, last = (
+            [{"W": layer.W, "b": layer.b} for layer in unflatten(self.arch, theta)] for theta in (self.theta0, final)
         )
-        return {"initial": initial, "final": final}
+        return {"initial": initial, "final": last}
+
+    def columns(self, records: list[dict[str, Any]], boundary: dict[str, Any] | None) -> dict[str, Any]:
+        """One training's record lines gathered column by column."""
+        layers = len(self.arch.sizes) - 1
+        classification = self.data.task == "classification"
+        return {
+            "steps": [r["step"] for r in records],
+            "loss": [r["loss"] for r in records],
+            "accuracy": [r["accuracy"] for r in records] if classification else None,
+            "test_loss": [r["test_loss"] for r in records] if self.held_out else None,
+            "test_accuracy": [r["test_accuracy"] for r in records] if self.held_out and classification else None,
+            "grad_norm": [[r["grad_norm"][i] for r in records] for i in range(layers)],
+            "weight_norm": [[r["weight_norm"][i] for r in records] for i in range(layers)],
+            "boundary": {**boundary, "frames": [{"step": r["step"], "z": r["z"]} for r in records]}
+            if boundary
+            else None,
+        }
 
     def result(self) -> dict[str, Any]:
         """The whole training as /api/train answers it: records gathered column by column."""
@@ -131,24 +162,85 @@ class PreparedTraining:
                 landscape = {k: v for k, v in line.items() if k != "type"}
             else:
                 status, steps_taken, weights = line["status"], line["steps_taken"], line["weights"]
-        layers = len(self.arch.sizes) - 1
         return {
             "task": head["task"],
             "data": head["data"],
-            "steps": [r["step"] for r in records],
-            "loss": [r["loss"] for r in records],
-            "accuracy": [r["accuracy"] for r in records] if self.data.task == "classification" else None,
-            "test_loss": [r["test_loss"] for r in records] if self.held_out else None,
-            "test_accuracy": [r["test_accuracy"] for r in records]
-            if self.held_out and self.data.task == "classification"
-            else None,
-            "grad_norm": [[r["grad_norm"][i] for r in records] for i in range(layers)],
-            "weight_norm": [[r["weight_norm"][i] for r in records] for i in range(layers)],
-            "boundary": {**head["boundary"], "frames": [{"step": r["step"], "z": r["z"]} for r in records]}
-            if head["boundary"]
-            else None,
+            **self.columns(records, head["boundary"]),
             "landscape": landscape,
             "weights": weights,
             "status": status,
             "steps_taken": steps_taken,
         }
+
+
+class PreparedRace(PreparedTraining):
+    """A request with `optimizers`: one training per entry, a record of each in turn, one landscape.
+
+    Stream: `start` (with `runs`: label, optimizer, params), `record` lines tagged with their `run`,
+    an `end` line per run (tagged too) when it ends, then the shared `landscape` and `done`."""
+
+    def start(self, check: Callable[[], None]) -> Any:
+        entries = self.request.optimizers or []
+        self.fields = [f"optimizers[{i}]" for i in range(len(entries))]
+        self.runs = [
+            {"label": label, "optimizer": o.name, "params": _listed(optimizer_params(o.name, o.params.model_dump(), f))}
+            for label, o, f in zip(run_labels(self.request.optimizers), entries, self.fields, strict=True)
+        ]
+        specs = [self.spec(o, f) for o, f in zip(entries, self.fields, strict=True)]
+        self.items = race(specs, self.data, check)  # type: ignore[assignment]
+        self.finals = [self.theta0] * len(specs)
+        self.taken = [0] * len(specs)
+        return next(self.items)
+
+    def stream_head(self) -> bytes:
+        self.source = self.lines()
+        return dumps({"type": "start", **self.head(), "runs": self.runs}) + b"\n"
+
+    def lines(self) -> Iterator[dict[str, Any]]:
+        item = self.first
+        while item is not None:
+            if isinstance(item, RaceLandscape):
+                paths = [{"a": a, "b": b} for a, b in item.paths]
+                yield {"type": "landscape", "a": item.a, "b": item.b, "loss": item.loss, "paths": paths}
+            else:
+                run, got = item
+                if isinstance(got, Record):
+                    self.finals[run], self.taken[run] = got.theta, got.step
+                    yield {"type": "record", "run": run, **self.record(got)}
+                else:
+                    weights = self.weights(self.finals[run])
+                    yield {"type": "end", "run": run, "status": got, "steps_taken": self.taken[run], "weights": weights}
+            item = next(self.items, None)
+
+    def result(self) -> dict[str, Any]:
+        head = self.head()
+        records: list[list[dict[str, Any]]] = [[] for _ in self.runs]
+        ends: list[dict[str, Any]] = [{} for _ in self.runs]
+        landscape = None
+        for line in self.lines():
+            if line["type"] == "record":
+                records[line["run"]].append(line)
+            elif line["type"] == "end":
+                ends[line["run"]] = line
+            else:
+                landscape = {k: v for k, v in line.items() if k != "type"}
+        runs = [
+            {
+                **run,
+                **self.columns(lines, head["boundary"]),
+                "weights": end["weights"],
+                "status": end["status"],
+                "steps_taken": end["steps_taken"],
+            }
+            for run, lines, end in zip(self.runs, records, ends, strict=True)
+        ]
+        return {"task": head["task"], "data": head["data"], "runs": runs, "landscape": landscape}
+
+
+def prepare(request: TrainRequest, check: Callable[[], None]) -> PreparedTraining:
+    """The training a request asks for: one optimizer, or a race of several."""
+    return (PreparedRace if request.optimizers is not None else PreparedTraining)(request, check)
+
+
+def _listed(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

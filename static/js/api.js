@@ -43,6 +43,11 @@ export const catalog = () =>
     ([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }),
   );
 
+/** One sample's forward and backward pass (README, "Backprop, one sample"). */
+export async function backprop(body, signal) {
+  return (await postJSON("/api/backprop", body, signal)).json();
+}
+
 export async function grid(surface, n, signal) {
   return (await postJSON("/api/grid", { surface, n }, signal)).json();
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ...engine.nn.datasets import DATASETS
 from ...engine.nn.layers import ACTIVATIONS
@@ -43,6 +43,13 @@ class LandscapeConfig(Request):
     method: Literal["pca", "random"] = "pca"
 
 
+class _BothGiven:
+    """`optimizers` when `optimizer` came too: its field refuses it, so the 422 names `optimizers`."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 _EXAMPLE = {
     "dataset": {"name": "spiral", "n": 200, "noise": 0.05, "seed": 0},
     "model": {"hidden": [8, 8], "activation": "tanh", "init": "xavier", "seed": 0},
@@ -62,6 +69,13 @@ class TrainRequest(Request):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     optimizer: OptimizerConfig = Field(default={"name": "adam", "params": {"lr": 0.01}}, validate_default=True)
+    optimizers: list[OptimizerConfig] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        min_length=1,
+        max_length=settings.max_race_runs,
+        description="a race, in place of `optimizer` (not both): one run per optimizer, all from the same initial "
+        "weights on the same batches and dropout masks; the answer holds `runs` and one shared landscape",
+    )
     steps: integer(ge=1, le=settings.max_train_steps) = 500
     batch_size: integer(ge=1, le=settings.max_points) | None = Field(default=None, description="null: full batch")
     l2: float = Field(default=0.0, ge=0, description="(l2/2)·Σ‖W‖² over weight matrices")
@@ -81,6 +95,20 @@ class TrainRequest(Request):
     boundary: BoundaryConfig | None = Field(default_factory=BoundaryConfig)
     landscape: LandscapeConfig | None = Field(default_factory=LandscapeConfig)
     include_weights: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_both(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "optimizer" in data and "optimizers" in data:
+            return {**data, "optimizers": _BothGiven(data["optimizers"])}
+        return data
+
+    @field_validator("optimizers", mode="before")
+    @classmethod
+    def not_both(cls, value: Any) -> Any:
+        if isinstance(value, _BothGiven):
+            raise ValueError("give either `optimizer` (one training) or `optimizers` (a race), not both")
+        return value
 
     @field_validator("record_every")
     @classmethod
@@ -119,3 +147,33 @@ class TrainResponse(Response):
         description="diverged: a weight went beyond ±1e8 or a weight or gradient was not finite; else max_steps"
     )
     steps_taken: int = Field(description="updates made up to the last record: `steps`, or the last good step")
+
+
+class RaceRun(Response):
+    """One optimizer of a race: the columns of a single training's answer, and the optimizer."""
+
+    label: str = Field(description="the request's label, or the optimizer's title (numbered when repeated)")
+    optimizer: str
+    params: dict[str, Any] = Field(description="every hyperparameter, defaults filled in")
+    steps: list[int]
+    loss: list[float]
+    accuracy: list[float] | None
+    test_loss: list[float] | None
+    test_accuracy: list[float] | None
+    grad_norm: list[list[float]]
+    weight_norm: list[list[float]]
+    boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
+    weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
+    status: Status
+    steps_taken: int
+
+
+class RaceResponse(Response):
+    """The answer to a request with `optimizers`: each run as the single training would answer it."""
+
+    task: Literal["classification", "regression"]
+    data: dict[str, Any] = Field(description='{"x", "y", "test"} as for one training')
+    runs: list[RaceRun]
+    landscape: dict[str, Any] | None = Field(
+        description='{"a", "b", "loss", "paths": [{"a", "b"} per run]}: one plane for every run (README, "Races")'
+    )

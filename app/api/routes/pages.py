@@ -71,6 +71,17 @@ def network_embed(request: Request) -> HTMLResponse:
     return _page(request, "network.html", "network", embed=True)
 
 
+@router.get("/backprop", response_class=HTMLResponse)
+def backprop(request: Request) -> HTMLResponse:
+    """One sample through a small network, forward and backward, step by step (README, "Backprop, one sample")."""
+    return _page(request, "backprop.html", "backprop", embed=False)
+
+
+@router.get("/backprop/embed", response_class=HTMLResponse)
+def backprop_embed(request: Request) -> HTMLResponse:
+    return _page(request, "backprop.html", "backprop", embed=True)
+
+
 @router.get("/decks", response_class=HTMLResponse)
 def decks(request: Request) -> HTMLResponse:
     """The reader's own decks (kept in the browser) and the built-in ones."""

@@ -11,8 +11,8 @@ from ..gate import RESPONSES, gate, train_work
 from ..i18n import api_lang, entity
 from ..json import FastJSONResponse
 from ..models.catalog import DatasetInfo
-from ..models.train import TrainRequest, TrainResponse
-from ..training import PreparedTraining
+from ..models.train import RaceResponse, TrainRequest, TrainResponse
+from ..training import prepare
 from .catalog import LangQuery
 
 router = APIRouter(prefix="/api", tags=["networks"])
@@ -20,7 +20,9 @@ router = APIRouter(prefix="/api", tags=["networks"])
 _STREAM_DOC = {
     200: {
         "description": "NDJSON: `start` (task, data, boundary grid), a `record` line per record, "
-        "`landscape`, `end` (status, weights), `done`.",
+        "`landscape`, `end` (status, weights), `done`. A race (`optimizers`): `start` adds `runs` (label, "
+        "optimizer, params); `record` and `end` lines carry their `run` (index), one record of each run in turn, "
+        "an `end` as each run ends; then one `landscape` with `paths` (one per run) and `done`.",
         "content": {"application/x-ndjson": {}},
     },
     **RESPONSES,
@@ -43,12 +45,17 @@ def list_datasets(lang: LangQuery = None) -> list[DatasetInfo]:
 
 
 @router.post(
-    "/train", response_model=TrainResponse, response_class=FastJSONResponse, responses=RESPONSES, summary="Train"
+    "/train",
+    response_model=TrainResponse | RaceResponse,
+    response_class=FastJSONResponse,
+    responses=RESPONSES,
+    summary="Train",
 )
 async def post_train(body: TrainRequest, request: Request) -> Response:
-    """Trains the network and answers every record, the decision-boundary frames and the loss landscape."""
+    """Trains the network and answers every record, the decision-boundary frames and the loss landscape;
+    with `optimizers`, one run per optimizer from the same initial weights and one shared landscape."""
     with engine_errors():
-        return await gate.answer(request, train_work(body), lambda check: PreparedTraining(body, check).result())
+        return await gate.answer(request, train_work(body), lambda check: prepare(body, check).result())
 
 
 @router.post("/train/stream", response_class=StreamingResponse, responses=_STREAM_DOC, summary="Train, streamed")
@@ -56,5 +63,5 @@ async def post_train_stream(body: TrainRequest) -> Response:
     """The same training as POST /api/train, one NDJSON line per record as training proceeds."""
     work = train_work(body)
     with engine_errors():
-        training, token = await gate.prepare(work, lambda check: PreparedTraining(body, check))
+        training, token = await gate.prepare(work, lambda check: prepare(body, check))
     return gate.stream(work, token, training.stream_head(), training.next_line)

@@ -2,6 +2,7 @@
 
 `train(...)` yields one Record every `record_every` steps (and at the end), then the
 final landscape; /api/train collects them, the stream route sends them as they come.
+`race(...)` trains several optimizers from the same initial weights, one record of each in turn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..optimizers import OPTIMIZERS, optimizer_params
 from ..schedules import rate_per_step, schedule_params
 from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
-from .landscape import Landscape, loss_landscape
+from .landscape import Landscape, RaceLandscape, loss_landscape, race_landscape
 from .layers import LOSSES
 from .network import Architecture, Pass, Workspace, gradients, predict, unflatten
 from .split import scores, split
@@ -42,6 +43,7 @@ class TrainSpec(NamedTuple):
     seed: int = 0
     test_fraction: float = 0.0  # held out of training (split.py)
     split_seed: int = 0  # the dataset's seed, which alone picks the held-out points
+    field: str = "optimizer"  # the request field a refused optimizer is named by
 
 
 class Record(NamedTuple):
@@ -130,8 +132,8 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
     ±MAX_PARAMETER, or whose gradient is not finite; its records end with one at the last good step."""
     definition = OPTIMIZERS[spec.optimizer]
     if definition.needs_hessian:
-        raise InvalidInput("optimizer.name", f"'{spec.optimizer}' needs a Hessian, which networks do not provide")
-    values = optimizer_params(spec.optimizer, spec.params, "optimizer")
+        raise InvalidInput(f"{spec.field}.name", f"'{spec.optimizer}' needs a Hessian, which networks do not provide")
+    values = optimizer_params(spec.optimizer, spec.params, spec.field)
     name, given = spec.schedule or ("constant", {})
     steps_in = [clip_by_global_norm(spec.max_norm)] if spec.max_norm is not None else []
     if spec.clip_value is not None:
@@ -202,3 +204,37 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
             spec.arch, data.x, data.y, final, np.stack(path), size, span, method, spec.seed, check, workspace
         )
     yield status
+
+
+def race(
+    specs: list[TrainSpec], data: Dataset, check: Callable[[], None] = no_check
+) -> Iterator[tuple[int, Record | str] | RaceLandscape]:
+    """Several trainings that differ only in their optimizer: yields (run, Record) one record of each
+    run in turn, (run, status) when a run ends, then (if asked) the one RaceLandscape of them all.
+
+    Each run is `train` itself without its landscape, so it equals the single training: its shuffles and
+    dropout masks come from the model's seed alone, the same in every run."""
+    runs = [train(spec._replace(landscape=None), data, check) for spec in specs]
+    pending = [next(run) for run in runs]  # every optimizer checked before the race starts
+    paths: list[list[Array]] = [[] for _ in specs]
+    statuses: list[str] = ["max_steps"] * len(specs)
+    live = list(range(len(specs)))
+    while live:
+        for r in tuple(live):
+            item = pending[r]
+            if isinstance(item, Record):
+                paths[r].append(item.theta)
+                yield r, item
+                pending[r] = next(runs[r])
+            else:
+                statuses[r] = item
+                live.remove(r)
+                yield r, item
+    spec = specs[0]
+    if spec.landscape is None or not all(paths):  # every run starts from θ₀: all have records, or none
+        return
+    size, span, method = spec.landscape
+    shaping = [r for r, status in enumerate(statuses) if status != "diverged"] or list(range(len(specs)))
+    train_data = split(data, spec.test_fraction, spec.split_seed).train
+    stacked = [np.stack(p) for p in paths]
+    yield race_landscape(spec.arch, train_data.x, train_data.y, stacked, shaping, size, span, method, spec.seed, check)
