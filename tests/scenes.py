@@ -1,12 +1,13 @@
 """A scene's query read the way its page reads it, but strictly, and the API request the page then sends.
 
 The pages decode their URL with one table of fields each (static/js/state.js for the explorer,
-static/js/network/state.js for the Network view). There an unknown key, a value a codec cannot
-parse, or an optimizer, surface or schedule the catalog lacks quietly falls back to a default; a
-scene with a typo would still load, showing something else than its narration describes. This
-mirror of both tables refuses all of those instead, so the tests catch the typo. It also gives the
-body of POST /api/run (the explorer's `runBody`) or POST /api/train (the Network view's `trainBody`),
-so a test can check what a scene says against what the API computes for it.
+static/js/network/state.js for the Network view, parse() in static/js/backprop/main.js for Backprop).
+There an unknown key, a value a codec cannot parse, or an optimizer, surface or schedule the catalog
+lacks quietly falls back to a default; a scene with a typo would still load, showing something else
+than its narration describes. This mirror of the tables refuses all of those instead, so the tests
+catch the typo. It also gives the body of POST /api/run (the explorer's `runBody`), POST /api/train (the
+Network view's `trainBody`) or POST /api/backprop (Backprop's `request`), so a test can check what a scene
+says against what the API computes for it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from gdviz.api.models.train import LandscapeConfig, ModelConfig
 
-PAGES = {"surfaces": "/", "network": "/network"}
+PAGES = {"surfaces": "/", "network": "/network", "backprop": "/backprop"}
 MAX_OPTIMIZERS = 16  # the explorer keeps the first 16 `o` entries
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NAME = re.compile(r"[a-z_]+")
@@ -417,6 +418,67 @@ NETWORK_FIELDS: list[Field] = [
     ("k", "cursor", number(0, 2001, True), False),
 ]
 
+# Backprop (static/js/backprop/main.js): a network small enough to read every number of, one sample, the step.
+BACKPROP_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "linear")
+BACKPROP_TASKS = ("classification", "regression")
+BACKPROP_INITS = ("xavier", "he", "normal")
+
+
+def _small_layers(raw: str) -> list[int]:
+    units = [_number(u, 1, 4, integer=True) for u in raw.split(",")] if raw else []
+    if not 1 <= len(units) <= 3:
+        raise SceneError(f"{raw!r} is not 1 to 3 layers of 1 to 4 units")
+    return units
+
+
+def _choice(options: tuple[str, ...]) -> Codec:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise SceneError(f"{raw!r} is not one of {', '.join(options)}")
+        return raw
+
+    return Codec(parse, lambda value: value)
+
+
+BACKPROP_DEFAULTS: dict[str, Any] = {
+    "hidden": [3, 2],
+    "activation": "tanh",
+    "task": "classification",
+    "init": "xavier",
+    "x": [0.5, -0.5],
+    "y": 1,
+    "seed": 0,
+    "lr": 0.1,
+    "k": 0,
+}
+BACKPROP_FIELDS: list[Field] = [
+    ("h", "hidden", Codec(_small_layers, LAYERS.format), False),
+    ("act", "activation", _choice(BACKPROP_ACTIVATIONS), False),
+    ("task", "task", _choice(BACKPROP_TASKS), False),
+    ("init", "init", _choice(BACKPROP_INITS), False),
+    ("x", "x", PAIR, False),
+    ("y", "y", number(-1e6, 1e6), False),
+    ("seed", "seed", number(0, 2**32 - 1, True), False),
+    ("lr", "lr", number(0, 1e6), False),
+    ("k", "k", number(0, 1000, True), False),
+]
+# The page writes these always (task and init only when not the default): a scene gives them, so its
+# query is the address the page shows.
+BACKPROP_WRITTEN = ("h", "act", "x", "y", "seed", "lr", "k")
+
+
+def backprop_walk(hidden: list[int]) -> list[tuple[Any, ...]]:
+    """The steps the page walks through (buildSteps in static/js/backprop/steps.js), layer 1 the first hidden
+    one: the input, each unit, the output, the loss, δ at the output, the output's ∂L/∂W; then per hidden layer
+    from the top its slopes f′(z), each unit's δ and its ∂L/∂W; last the update."""
+    top = len(hidden) + 1
+    walk: list[tuple[Any, ...]] = [("input",)]
+    walk += [("unit", layer, j) for layer, units in enumerate(hidden, start=1) for j in range(units)]
+    walk += [("output",), ("loss",), ("delta_out",), ("grad", top)]
+    for layer in range(len(hidden), 0, -1):
+        walk += [("slopes", layer), *(("delta", layer, j) for j in range(hidden[layer - 1])), ("grad", layer)]
+    return [*walk, ("update",)]
+
 
 def _write(state: dict[str, Any], path: str, value: Any) -> None:
     *parents, last = path.split(".")
@@ -550,6 +612,21 @@ def network_state(query: str, catalog: Catalog) -> dict[str, Any]:
     return state
 
 
+def backprop_state(query: str) -> dict[str, Any]:
+    state = decode(query, BACKPROP_FIELDS, BACKPROP_DEFAULTS)
+    keys = {key for key, _ in _pairs(query)}
+    if missing := [key for key in BACKPROP_WRITTEN if key not in keys]:
+        raise SceneError(f"the page writes {', '.join(missing)} in its address: give them")
+    for key in ("task", "init"):
+        if key in keys and state[key] == BACKPROP_DEFAULTS[key]:
+            raise SceneError(f"{key}={state[key]} is the default, which the page leaves out of its address")
+    if state["task"] == "classification" and state["y"] not in (0, 1):
+        raise SceneError(f"y={state['y']} is not a label 0 or 1")
+    if state["k"] >= (count := len(backprop_walk(state["hidden"]))):
+        raise SceneError(f"k={state['k']}: the walk-through has steps 0 to {count - 1}")
+    return state
+
+
 # ---- the request each page sends for its state ----
 
 
@@ -625,11 +702,29 @@ def train_body(state: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(body)
 
 
+def backprop_body(state: dict[str, Any]) -> dict[str, Any]:
+    """Backprop's request(): the body of POST /api/backprop (the learning rate and the step stay on the page)."""
+    return copy.deepcopy(
+        {
+            "model": {
+                "hidden": state["hidden"],
+                "activation": state["activation"],
+                "init": state["init"],
+                "seed": state["seed"],
+            },
+            "task": state["task"],
+            "sample": {"x": state["x"], "y": state["y"]},
+        }
+    )
+
+
 def scene_state(scene: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     if scene["page"] == "surfaces":
         return explorer_state(scene["query"], catalog)
     if scene["page"] == "network":
         return network_state(scene["query"], catalog)
+    if scene["page"] == "backprop":
+        return backprop_state(scene["query"])
     raise SceneError(f"no grammar known for page {scene['page']!r}")
 
 
@@ -638,8 +733,10 @@ def scene_request(scene: dict[str, Any], catalog: Catalog) -> tuple[str, dict[st
     state = scene_state(scene, catalog)
     if scene["page"] == "surfaces":
         return "/api/run", run_body(state)
+    if scene["page"] == "backprop":
+        return "/api/backprop", backprop_body(state)
     return "/api/train", train_body(state)
 
 
 def fields_of(page: str) -> list[Field]:
-    return {"surfaces": EXPLORER_FIELDS, "network": NETWORK_FIELDS}[page]
+    return {"surfaces": EXPLORER_FIELDS, "network": NETWORK_FIELDS, "backprop": BACKPROP_FIELDS}[page]

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from gdviz.api.decks import DECKS
-from tests.scenes import catalog_from, scene_request
+from tests.scenes import backprop_state, backprop_walk, catalog_from, scene_request
 
 COURSE = DECKS["course"].model_dump(by_alias=True)
 SCENES = {scene["id"]: scene for scene in COURSE["scenes"]}
@@ -263,6 +263,72 @@ def _(shown: Shown) -> None:
     assert result["accuracy"][-1] == 1.0
     deeper = shown.again(lambda body: body["model"].update(hidden=[8, 8, 8]))
     assert len(deeper["grad_norm"]) == 4
+
+
+# The Backprop scenes: one sample's pass (POST /api/backprop), opened at step k of the page's walk-through.
+
+
+def at_step(shown: Shown) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """The page's state of the scene (its learning rate and step) and the step it opens at."""
+    state = backprop_state(shown.scene["query"])
+    return state, backprop_walk(state["hidden"])[state["k"]]
+
+
+def set_y(y: float) -> Callable[[dict[str, Any]], None]:
+    def change(body: dict[str, Any]) -> None:
+        body["sample"]["y"] = y
+
+    return change
+
+
+def set_activation(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(body: dict[str, Any]) -> None:
+        body["model"]["activation"] = name
+
+    return change
+
+
+def sgd_step(result: dict[str, Any], lr: float) -> list[dict[str, Any]]:
+    """θ − η·∂L/∂θ for every layer: the weights the page sends back to show the loss after the update."""
+    return [
+        {"W": (np.array(layer["W"]) - lr * np.array(layer["dW"])).tolist(),
+         "b": (np.array(layer["b"]) - lr * np.array(layer["db"])).tolist()}
+        for layer in result["layers"]
+    ]  # fmt: skip
+
+
+@claims("bp-forward-loss")
+def _(shown: Shown) -> None:
+    _, step = at_step(shown)
+    assert step == ("loss",)
+    r = shown.result
+    assert shown.body["model"] == {"hidden": [3, 2], "activation": "tanh", "init": "xavier", "seed": 0}
+    assert [len(layer["b"]) for layer in r["layers"]] == [3, 2, 1]
+    assert shown.says(r["x"][0], "0.5") and shown.says(r["x"][1], "−0.5") and r["y"] == 1
+    assert shown.says(r["output"], "−1.112") and shown.says(r["probability"], "0.2474")
+    assert math.isclose(r["loss"], -math.log(r["probability"]), rel_tol=1e-12) and shown.says(r["loss"], "1.397")
+    assert all(b == 0 for layer in r["layers"] for b in layer["b"])  # every bias starts at 0
+    zero = shown.again(set_y(0))
+    assert zero["probability"] == r["probability"] and shown.says(zero["loss"], "0.2843")
+
+
+@claims("bp-backward-delta")
+def _(shown: Shown) -> None:
+    _, step = at_step(shown)
+    assert step == ("delta", 1, 0)  # unit 1 of the first hidden layer
+    r = shown.result
+    first, second, out = r["layers"]
+    assert math.isclose(out["delta"][0], r["probability"] - r["y"], rel_tol=1e-12)
+    assert shown.says(out["delta"][0], "−0.7526")
+    assert shown.says(second["W"][0][0], "0.2336") and shown.says(second["W"][0][1], "0.5028")
+    assert shown.says(second["delta"][0], "−0.6376") and shown.says(second["delta"][1], "0.7088")
+    assert math.isclose(first["da"][0], np.dot(second["W"][0], second["delta"]), rel_tol=1e-12)
+    assert shown.says(first["da"][0], "0.2074") and shown.says(first["slope"][0], "0.6504")
+    assert math.isclose(first["delta"][0], first["da"][0] * first["slope"][0], rel_tol=1e-12)
+    assert shown.says(first["delta"][0], "0.1349")
+    assert shown.says(len(second["delta"]), "2")  # the terms of the sum: the units of the layer above
+    relu = shown.again(set_activation("relu"))["layers"][0]
+    assert relu["z"][0] > 0 and all(relu["z"][j] < 0 and relu["slope"][j] == relu["delta"][j] == 0 for j in (1, 2))
 
 
 # ---- 3 the variants
@@ -691,6 +757,81 @@ def _(shown: Shown) -> None:
     relu_result = shown.again(relu)
     relu_first = [row[0] for row in relu_result["grad_norm"]]
     assert np.allclose(relu_first, _chain_rule(relu_result, lambda z, h: (z > 0).astype(float)), rtol=1e-9)
+
+
+@claims("bp-output-delta")
+def _(shown: Shown) -> None:
+    _, step = at_step(shown)
+    assert step == ("delta_out",)
+    r = shown.result
+    out = r["layers"][-1]
+    assert shown.says(r["probability"], "0.2474") and r["y"] == 1
+    assert math.isclose(out["delta"][0], r["probability"] - r["y"], rel_tol=1e-12) and out["delta"][0] < 0
+    assert out["delta"][0] == r["dloss_doutput"] and shown.says(out["delta"][0], "−0.7526")
+
+    def squared(body: dict[str, Any]) -> None:
+        body["task"] = "regression"
+
+    regression = shown.again(squared)
+    assert math.isclose(regression["dloss_doutput"], 2 * (regression["output"] - regression["y"]), rel_tol=1e-12)
+    zero = shown.again(set_y(0))["layers"][-1]
+    assert math.isclose(zero["delta"][0], r["probability"], rel_tol=1e-12) and shown.says(zero["delta"][0], "0.2474")
+
+
+@claims("bp-hidden-delta")
+def _(shown: Shown) -> None:
+    _, step = at_step(shown)
+    assert step == ("delta", 2, 0)  # unit 1 of the second hidden layer
+    _, second, out = shown.result["layers"]
+    assert len(out["b"]) == 1 and shown.says(len(second["b"]), "2")
+    assert shown.says(out["W"][0][0], "1.011") and shown.says(out["delta"][0], "−0.7526")
+    assert math.isclose(second["da"][0], out["W"][0][0] * out["delta"][0], rel_tol=1e-12)
+    assert shown.says(second["da"][0], "−0.7607")
+    assert math.isclose(second["slope"][0], 1 - second["a"][0] ** 2, rel_tol=1e-12)
+    assert shown.says(second["slope"][0], "0.8382")
+    assert math.isclose(second["delta"][0], second["da"][0] * second["slope"][0], rel_tol=1e-12)
+    assert shown.says(second["delta"][0], "−0.6376")
+    assert all(0 < s <= 1 for layer in shown.result["layers"][:-1] for s in layer["slope"])
+    sigmoid = shown.again(set_activation("sigmoid"))["layers"]
+    assert not any(shown.above(s, "0.25") for layer in sigmoid[:-1] for s in layer["slope"])
+    assert shown.says(sigmoid[1]["delta"][0], "−0.1328")
+
+
+@claims("bp-weight-gradient")
+def _(shown: Shown) -> None:
+    _, step = at_step(shown)
+    assert step == ("grad", 2)  # ∂L/∂W of the second hidden layer: from the first to the second
+    r = shown.result
+    first, second, _ = r["layers"]
+    dW = np.array(second["dW"])
+    assert np.allclose(dW, np.outer(first["a"], second["delta"]), rtol=1e-12) and second["db"] == second["delta"]
+    assert shown.says(first["a"][0], "0.5913") and shown.says(second["delta"][0], "−0.6376")
+    assert shown.says(dW[0, 0], "−0.377", unit=0.0001)  # the page writes −0.3770 as −0.377
+    assert shown.says(dW.size, "6") and dW.shape == (3, 2) and shown.says(len(second["db"]), "2")
+    scale = r["probability"] / (r["probability"] - 1)
+    assert shown.says(scale, "−0.3288")
+    zero = shown.again(set_y(0))
+    for before, after in zip(r["layers"], zero["layers"], strict=True):
+        assert after["z"] == before["z"]  # the forward pass does not see the label
+        assert np.allclose(after["delta"], scale * np.array(before["delta"]), rtol=1e-9, atol=1e-15)
+        assert np.allclose(after["dW"], scale * np.array(before["dW"]), rtol=1e-9, atol=1e-15)
+
+
+@claims("bp-update")
+def _(shown: Shown) -> None:
+    state, step = at_step(shown)
+    assert step == ("update",) and shown.says(state["lr"], "0.1")
+    r = shown.result
+    out = r["layers"][-1]
+    assert shown.says(out["W"][0][0], "1.011") and shown.says(out["dW"][0][0], "0.3027")
+    assert shown.says(out["W"][0][0] - state["lr"] * out["dW"][0][0], "0.9806")
+    assert len(shown.body["sample"]["x"]) == 2 and isinstance(shown.body["sample"]["y"], int | float)  # one sample
+
+    def after(lr: float) -> float:
+        return shown.again(lambda body: body.update(weights=sgd_step(r, lr)))["loss"]
+
+    assert shown.says(r["loss"], "1.397") and shown.says(after(state["lr"]), "1.045")
+    assert shown.says(after(0.5), "0.2419")
 
 
 # ---- 8 backprop in a network

@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from gdviz.api.decks import DECK_DIR, DECKS, load_decks
+from gdviz.api.models.backprop import BackpropRequest
 from gdviz.api.models.runs import RunRequest
 from gdviz.api.models.train import TrainRequest
 from tests.scenes import (
@@ -279,8 +280,10 @@ def test_chinese_sentences_use_full_width_punctuation():
 @pytest.mark.parametrize("scene", SCENES, ids=[s["id"] for s in SCENES])
 def test_the_query_decodes_fully_to_a_valid_request(scene, catalog):
     path, body = scene_request(scene, catalog)  # raises SceneError on anything the page would drop
-    assert path == {"surfaces": "/api/run", "network": "/api/train"}[scene["page"]]
-    (RunRequest if path == "/api/run" else TrainRequest).model_validate(body)
+    requests = {"surfaces": ("/api/run", RunRequest), "network": ("/api/train", TrainRequest),
+                "backprop": ("/api/backprop", BackpropRequest)}  # fmt: skip
+    assert path == requests[scene["page"]][0]
+    requests[scene["page"]][1].model_validate(body)
     # written the way the page writes its own URL, so the address bar shows exactly the scene's query
     assert canonical(scene["query"], fields_of(scene["page"])) == scene["query"]
 
@@ -322,6 +325,17 @@ def test_the_strict_grammar_reads_a_query_as_the_page_does(catalog):
     assert body["clip"] == {"max_norm": 1} and body["schedule"] == {"name": "cosine"}
 
 
+def test_a_backprop_scene_asks_for_its_network_and_sample(catalog):
+    query = "h=2%2C4&act=relu&task=regression&init=he&x=0.7%2C-1.2&y=2.5&seed=3&lr=0.5&k=0"
+    path, body = scene_request({"page": "backprop", "query": query}, catalog)
+    assert path == "/api/backprop"
+    assert body == {
+        "model": {"hidden": [2, 4], "activation": "relu", "init": "he", "seed": 3},
+        "task": "regression",
+        "sample": {"x": [0.7, -1.2], "y": 2.5},
+    }
+
+
 @pytest.mark.parametrize(
     ("page", "query"),
     [
@@ -360,6 +374,18 @@ def test_the_strict_grammar_reads_a_query_as_the_page_does(catalog):
         ("network", "bs=0"),
         ("network", "noise=6"),
         ("network", "drop=1"),
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7&n=3"),  # unknown key
+        ("backprop", "h=3%2C2&act=gelu&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7"),  # an activation the page does not offer
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7&task=classify"),  # unknown task
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7&task=classification"),  # default
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7&init=glorot"),  # unknown init
+        ("backprop", "h=5&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7"),  # more units than the page takes
+        ("backprop", "h=2%2C2%2C2%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=7"),  # more layers than the page takes
+        ("backprop", "h=3%2C2&act=tanh&x=0.5&y=1&seed=0&lr=0.1&k=7"),  # not a pair
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=0.5&seed=0&lr=0.1&k=7"),  # not a label
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=1.5&lr=0.1&k=7"),  # not an integer
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=20"),  # past the last of the 20 steps
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&k=7"),  # the page writes lr in its address
         ("map", "s=saddle"),  # a page without a known grammar
     ],
 )

@@ -31,18 +31,22 @@ def scene_frame(page: Page) -> Frame:
 
 
 def wait_drawn(page: Page, index: int) -> Frame:
-    """Scene `index` (1-based) is current, its frame said `ready` and its plots hold data."""
+    """Scene `index` (1-based) is current, its frame said `ready` and its plots (Backprop: its diagram) hold
+    data."""
     page.wait_for_function("i => document.body.dataset.shown === String(i)", arg=index, timeout=30_000)
     frame = scene_frame(page)
-    frame.wait_for_function("() => document.body.hasAttribute('data-runs')", timeout=30_000)
+    frame.wait_for_function(
+        "() => document.body.hasAttribute('data-runs') || document.body.hasAttribute('data-step')", timeout=30_000
+    )
     return frame
 
 
 def plotted_points(frame: Frame) -> int:
-    """How many points the scene's plots hold (every Plotly figure in the frame)."""
+    """How many points the scene's plots hold (every Plotly figure in the frame), or Backprop's units drawn."""
     return frame.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((g) => g.data ?? [])
-             .reduce((n, t) => n + (Array.isArray(t.x) ? t.x.length : 0) + (Array.isArray(t.z) ? t.z.length : 0), 0)"""
+             .reduce((n, t) => n + (Array.isArray(t.x) ? t.x.length : 0) + (Array.isArray(t.z) ? t.z.length : 0), 0)
+             + document.querySelectorAll('[data-testid="bp-diagram"] circle').length"""
     )
 
 
@@ -135,6 +139,28 @@ def test_space_plays_the_scene(page: Page) -> None:
         readouts.add(frame.locator('[data-testid="readout"]').inner_text())
         page.wait_for_timeout(150)
     assert len(readouts) > 1, f"the cursor did not move while playing: {readouts}"
+
+
+def test_a_backprop_scene_opens_at_its_step_and_the_presenter_steps_it(page: Page, server: str) -> None:
+    scenes = course(server)["scenes"]
+    index, scene = next((i, s) for i, s in enumerate(scenes, start=1) if s["page"] == "backprop")
+    k = int(re.search(r"(?:^|&)k=(\d+)", scene["query"]).group(1))
+    page.goto(f"/present?deck=course&lang=en#{index}")
+    frame = wait_drawn(page, index)
+    at = "k => document.body.dataset.step === String(k)"
+    assert frame.evaluate("document.body.dataset.step") == str(k)
+    page.keyboard.press(".")
+    frame.wait_for_function(at, arg=k + 1, timeout=5_000)
+    page.keyboard.press(",")
+    frame.wait_for_function(at, arg=k, timeout=5_000)
+    page.keyboard.press(" ")  # play: one step every 1.5 s
+    frame.wait_for_function(at, arg=k + 2, timeout=6_000)
+    page.keyboard.press(" ")  # pause
+    page.wait_for_timeout(2_000)
+    assert int(frame.evaluate("document.body.dataset.step")) in (k + 2, k + 3)
+    stopped = frame.evaluate("document.body.dataset.step")
+    page.wait_for_timeout(1_800)
+    assert frame.evaluate("document.body.dataset.step") == stopped
 
 
 def test_fits_a_projector(page: Page) -> None:

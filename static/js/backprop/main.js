@@ -7,6 +7,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { $, urlSync } from "../page.js";
 import { backprop } from "../api.js";
+import { connectEmbed } from "../embed.js";
 import { drawDiagram } from "./diagram.js";
 import { buildSteps, num } from "./steps.js";
 
@@ -54,6 +55,8 @@ let pass = null;
 let steps = [];
 let after = null; // the loss of the sample with the updated weights (the next request's answer)
 let asked = 0;
+const cursorListeners = [];
+const endListeners = [];
 
 const request = (weights = null) => ({
   model: { hidden: state.hidden, activation: state.activation, init: state.init, seed: state.seed },
@@ -112,6 +115,7 @@ function show() {
   if (!step) return;
   drawDiagram($("bp-diagram"), pass, steps, state.k);
   document.body.dataset.step = String(state.k);
+  for (const fn of cursorListeners) fn(state.k);
   const lines = step.lines.map(([symbols, numbers]) =>
     h("div", { class: "bp-line" }, h("span", { class: "rule bp-symbols" }, symbols),
       h("span", { class: "rule bp-numbers", "data-testid": "bp-numbers" }, numbers ? `= ${numbers}` : "")),
@@ -219,5 +223,55 @@ document.addEventListener("keydown", (event) => {
 
 $("bp-prev").addEventListener("click", () => go(state.k - 1));
 $("bp-next").addEventListener("click", () => go(state.k + 1));
+
+// ── In a slide or /present: the embed bridge (embed.js) ─────────────────────────
+// A step of the slide is a step of the walk-through; play walks on, one step every PLAY_EVERY ms.
+const PLAY_EVERY = 1500;
+const original = structuredClone(state); // the scene as the address gave it
+let timer = null;
+
+function pause() {
+  clearInterval(timer);
+  timer = null;
+}
+
+function play() {
+  if (timer || !steps.length) return;
+  if (state.k >= steps.length - 1) go(0);
+  timer = setInterval(() => {
+    go(state.k + 1);
+    if (state.k < steps.length - 1) return;
+    pause();
+    for (const fn of endListeners) fn();
+  }, PLAY_EVERY);
+}
+
+async function setState(next) {
+  pause();
+  Object.assign(state, structuredClone(next));
+  if ($("controls")) controls($("controls"));
+  await load();
+}
+
 if ($("controls")) controls($("controls"));
-load();
+const ready = load();
+if (framed) {
+  connectEmbed({
+    ready,
+    play,
+    pause,
+    step(n = 1) {
+      pause();
+      go(state.k + n);
+    },
+    seek(k) {
+      pause();
+      go(k);
+    },
+    reset: () => setState({ ...original, k: 0 }),
+    setState: (query) => setState(parse(query)),
+    getState: () => ({ query: encode(state), step: state.k, playing: timer !== null }),
+    onCursor: (fn) => cursorListeners.push(fn),
+    onEnded: (fn) => endListeners.push(fn),
+  });
+}

@@ -1,6 +1,6 @@
 // The scenes on screen: one iframe per scene (the embed of its page), the current one shown and
 // its neighbours loaded behind it, so that moving to the next scene shows plots already drawn.
-const EMBEDS = { surfaces: "/embed", network: "/network/embed" };
+const EMBEDS = { surfaces: "/embed", network: "/network/embed", backprop: "/backprop/embed" };
 const VIEW_OPTIONS = ["lang", "theme", "present", "hide", "autoplay", "loop"];
 const KEEP = 1; // scenes kept loaded on each side of the current one
 
