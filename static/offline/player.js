@@ -105,11 +105,12 @@
   next.textContent = "▶▶";
   play.className = "play";
   const message = el("p", { class: "message", role: "alert", hidden: "" });
+  const liveNote = el("p", { class: "live-note", "data-testid": "live-note", hidden: "" });
   document.body.classList.add("offline");
   document.body.append(
     el("header", { class: "top" }, [title, subtitle, index]),
     el("main", { class: "stage" }, [
-      el("div", { class: "figure" }, [legend,
+      el("div", { class: "figure" }, [legend, liveNote,
         el("div", { class: "hero" }, [el("div", { class: "plot-box" }, [background, main]), dataBox]), gradBox]),
       side,
     ]),
@@ -291,6 +292,16 @@
   const nowTrace = (runs) => ({ type: "scatter", mode: "markers", meta: "now", x: [], y: [], hoverinfo: "skip",
     cliponaxis: false, marker: { size: 17, color: runs.map((_, i) => colorOf(i)), line: { color: "#ffffff", width: 3 } } });
 
+  // ---- a scene that only the live page can show: its words, and where to open it
+  function liveView(scene) {
+    for (const plot of [background, main, dataPlot, loss, grad]) Plotly.purge(plot);
+    dataBox.hidden = true;
+    gradBox.hidden = true;
+    showLegend([]);
+    liveNote.textContent = t("offline.live_only", { path: scene.path });
+    return { max: 0, draw() { readout.textContent = ""; } };
+  }
+
   // ---- a network scene: the decision boundary (or the fitted function) frame by frame, and the loss
   function networkView(scene) {
     document.body.dataset.hero = "network";
@@ -440,7 +451,10 @@
     subtitle.textContent = scene.surface?.title ?? "";
     index.textContent = t("offline.scene_index", { n: target + 1, total: scenes.length });
     showWords(scene);
-    view = scene.page === "network" ? networkView(scene) : surfacesView(scene);
+    liveNote.hidden = scene.page !== "live";
+    document.body.classList.toggle("live-scene", scene.page === "live");
+    if (scene.page === "live") view = liveView(scene);
+    else view = scene.page === "network" ? networkView(scene) : surfacesView(scene);
     speed = scene.speed ?? 1;
     scrub.max = String(view.max);
     drawn = -1;

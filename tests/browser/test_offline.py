@@ -123,9 +123,9 @@ class OfflinePage:
             playing: document.body.dataset.playing === "1", main: points("main-plot"), surface: points("surface-plot"),
             loss: points("loss-plot"), cursor: Number(plot("loss-cursor").dataset.step),
             cursorShare: (plot("loss-cursor").offsetLeft - 70) / (plot("loss-plot").clientWidth - 82),
-            lossArea: ((size) => [size.l, size.w + size.l + size.r - plot("loss-plot").clientWidth])(
-              plot("loss-plot")._fullLayout._size),
-            lossRange: plot("loss-plot")._fullLayout.xaxis.range,
+            lossArea: ((size) => size && [size.l, size.w + size.l + size.r - plot("loss-plot").clientWidth])(
+              plot("loss-plot")._fullLayout?._size),  // none on a live page's scene: it has no plots
+            lossRange: plot("loss-plot")._fullLayout?.xaxis.range ?? null,
             types: (plot("main-plot").data ?? []).map((t) => t.type), paths: of("path"), now: of("now")[0] ?? 0,
             hero: document.body.dataset.hero,
             index: document.querySelector('[data-testid="scene-index"]').textContent,
@@ -265,6 +265,12 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
         if scenes[i].get("title"):
             assert state["title"] == scenes[i]["title"][lang]
         assert not RAW_KEY.search(state["text"]), state["text"]
+        if scenes[i]["page"] == "backprop":
+            # A live page's scene: its words, and the address to open it at with the server running.
+            note = page.get_by_test_id("live-note")
+            expect(note).to_be_visible()
+            assert f"/backprop?{scenes[i]['query']}" in note.inner_text()
+            return state
         if scenes[i]["page"] == "network":
             assert state["types"][0] in ("heatmap", "scatter") and sum(state["main"]) > 100, state
         else:

@@ -97,7 +97,10 @@ export function createSceneMaker({ catalog, signal }) {
     };
   }
 
-  const makers = { surfaces, network };
+  // The backprop step-through is a live page (its numbers come from the server step by step): an offline
+  // file keeps the scene's words and says where to open it.
+  const backprop = (query) => ({ page: "live", path: `/backprop?${query}` });
+  const makers = { surfaces, network, backprop };
   return {
     async make(scene) {
       const maker = makers[scene.page];
