@@ -39,6 +39,15 @@ export function numberControl({ name, value, range, log, min, integer = false, o
   return h("div", { class: "number-control" }, slider, entry);
 }
 
+/** A menu of [value, text] options; onChange gets the chosen value. */
+export function select(options, value, label, onChange, testid) {
+  const node = h("select", { "aria-label": label, "data-testid": testid },
+    ...options.map(([v, text]) => h("option", { value: v }, text)));
+  node.value = value;
+  node.addEventListener("change", () => onChange(node.value));
+  return node;
+}
+
 export const row = (label, control, hint) =>
   h("label", { class: "row" }, h("span", { class: "row-label", title: hint ?? "" }, label), control);
 

@@ -2,7 +2,7 @@
 // Home End). The state lives in the address (?h=3,2&act=tanh&x=0.5,-0.5&y=1&seed=0&lr=0.1&k=<step>), so
 // a scene can open at a given step. The numbers come from POST /api/backprop; the update's new weights
 // are sent back as the next request's `weights` to show the loss they give.
-import { row } from "../controls.js";
+import { row, select } from "../controls.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { $, urlSync } from "../page.js";
@@ -144,14 +144,6 @@ function show() {
 }
 
 // ── Controls ───────────────────────────────────────────────────────────────────
-
-function select(options, value, label, onChange, testid) {
-  const node = h("select", { "aria-label": label, "data-testid": testid },
-    ...options.map(([v, text]) => h("option", { value: v }, text)));
-  node.value = value;
-  node.addEventListener("change", () => onChange(node.value));
-  return node;
-}
 
 function field(value, label, testid, onChange, attrs = {}) {
   const node = h("input", { type: "number", step: "any", class: "exact", value, "aria-label": label,

@@ -1,18 +1,10 @@
 // The Network view's sidebar, generated from the catalog like the explorer's.
-import { numberControl, paramControl, row } from "../controls.js";
+import { numberControl, paramControl, row, select } from "../controls.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
 const ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"];
 const INITS = ["xavier", "he", "normal"];
-
-function select(options, value, label, onChange, testid) {
-  const node = h("select", { "aria-label": label, "data-testid": testid },
-    ...options.map(([v, text]) => h("option", { value: v }, text)));
-  node.value = value;
-  node.addEventListener("change", () => onChange(node.value));
-  return node;
-}
 
 /** The sidebar; `renderAll()` redraws it from the store (after a state set from outside, e.g. a scene). */
 export function createNetworkControls(root, { store, catalog, datasets }) {
