@@ -17,7 +17,7 @@ class Settings(BaseModel):
     max_expression_length: int = MAX_LENGTH  # the engine's sandbox refuses longer ones too
     max_start_abs: float = 1e6
     max_domain_abs: float = 1e6
-    max_layers: int = 4
+    max_layers: int = 8  # hidden layers: deep enough to show gradients vanish and explode
     max_units: int = 64
     max_points: int = 2000
     max_landscape_n: int = 61

@@ -316,8 +316,8 @@ RUN_ENTRY = Codec(_run_entry, _format_run_entry)
 
 def _layers(raw: str) -> list[int]:
     units = [_number(u, 1, 64, integer=True) for u in raw.split(",")] if raw else []
-    if not 1 <= len(units) <= 4:
-        raise SceneError(f"{raw!r} is not 1 to 4 layers")
+    if not 1 <= len(units) <= 8:
+        raise SceneError(f"{raw!r} is not 1 to 8 layers")
     return units
 
 
@@ -449,6 +449,7 @@ BACKPROP_DEFAULTS: dict[str, Any] = {
     "y": 1,
     "seed": 0,
     "lr": 0.1,
+    "optimizer": {"name": "sgd", "params": {}},
     "k": 0,
 }
 BACKPROP_FIELDS: list[Field] = [
@@ -460,6 +461,7 @@ BACKPROP_FIELDS: list[Field] = [
     ("y", "y", number(-1e6, 1e6), False),
     ("seed", "seed", number(0, 2**32 - 1, True), False),
     ("lr", "lr", number(0, 1e6), False),
+    ("opt", "optimizer", ENTRY, False),
     ("k", "k", number(0, 1000, True), False),
 ]
 # The page writes these always (task and init only when not the default): a scene gives them, so its
@@ -467,17 +469,25 @@ BACKPROP_FIELDS: list[Field] = [
 BACKPROP_WRITTEN = ("h", "act", "x", "y", "seed", "lr", "k")
 
 
-def backprop_walk(hidden: list[int]) -> list[tuple[Any, ...]]:
+def plain_sgd(optimizer: dict[str, Any]) -> bool:
+    """isPlainSgd in static/js/backprop/update.js: θ − η·∂L/∂θ, shown in one step."""
+    params = optimizer["params"]
+    return optimizer["name"] == "sgd" and not params.get("momentum") and not params.get("weight_decay")
+
+
+def backprop_walk(hidden: list[int], optimizer: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """The steps the page walks through (buildSteps in static/js/backprop/steps.js), layer 1 the first hidden
     one: the input, each unit, the output, the loss, δ at the output, the output's ∂L/∂W; then per hidden layer
-    from the top its slopes f′(z), each unit's δ and its ∂L/∂W; last the update."""
+    from the top its slopes f′(z), each unit's δ and its ∂L/∂W; last the update (an optimizer with a state
+    first shows what it computes from the gradient)."""
     top = len(hidden) + 1
     walk: list[tuple[Any, ...]] = [("input",)]
     walk += [("unit", layer, j) for layer, units in enumerate(hidden, start=1) for j in range(units)]
     walk += [("output",), ("loss",), ("delta_out",), ("grad", top)]
     for layer in range(len(hidden), 0, -1):
         walk += [("slopes", layer), *(("delta", layer, j) for j in range(hidden[layer - 1])), ("grad", layer)]
-    return [*walk, ("update",)]
+    stateful = optimizer is not None and not plain_sgd(optimizer)
+    return [*walk, *([("state",)] if stateful else []), ("update",)]
 
 
 def _write(state: dict[str, Any], path: str, value: Any) -> None:
@@ -622,7 +632,7 @@ def backprop_state(query: str) -> dict[str, Any]:
             raise SceneError(f"{key}={state[key]} is the default, which the page leaves out of its address")
     if state["task"] == "classification" and state["y"] not in (0, 1):
         raise SceneError(f"y={state['y']} is not a label 0 or 1")
-    if state["k"] >= (count := len(backprop_walk(state["hidden"]))):
+    if state["k"] >= (count := len(backprop_walk(state["hidden"], state["optimizer"]))):
         raise SceneError(f"k={state['k']}: the walk-through has steps 0 to {count - 1}")
     return state
 
@@ -714,6 +724,10 @@ def backprop_body(state: dict[str, Any]) -> dict[str, Any]:
             },
             "task": state["task"],
             "sample": {"x": state["x"], "y": state["y"]},
+            "optimizer": {
+                "name": state["optimizer"]["name"],
+                "params": {**state["optimizer"]["params"], "lr": state["lr"]},
+            },
         }
     )
 

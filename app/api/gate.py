@@ -27,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 from ..engine import cost
 from ..engine.errors import Cancelled, InvalidInput
 from ..engine.nn.network import Architecture
+from ..engine.nn.sharpness import eigenproblems
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.plan import RunSettings
 from ..settings import settings
@@ -93,20 +94,25 @@ def train_work(request: TrainRequest) -> Work:
     records = request.steps // request.record_every + 2
     frame = request.boundary.n**2 if request.boundary else 0
     plane = request.landscape.n**2 if request.landscape else 0
+    entries = request.optimizers if request.optimizers is not None else [request.optimizer]
+    eigen = max(eigenproblems(o.name, o.params.model_dump()) for o in entries) if request.sharpness else 0
+    extra = {"eigenproblems": eigen, "histograms": request.histograms}
+    per_record = 4 + 2 * len(arch.sizes) + 2 * request.sharpness + 43 * len(request.model.hidden) * request.histograms
     numbers = {
-        "record_every": runs * records * (4 + 2 * len(arch.sizes)),
+        "record_every": runs * records * per_record,
         "boundary.n": runs * records * frame,
         "landscape.n": plane,
     }
     parts = {
         "steps": runs * request.steps * cost.network_pass_seconds(arch, batch, backward=True),
-        "record_every": runs * records * cost.network_pass_seconds(arch, points, backward=True),
+        "record_every": runs * records * cost.network_pass_seconds(arch, points, backward=True)
+        + (runs * records * cost.sharpness_seconds(arch, points, eigen) if eigen else 0.0),
         "boundary.n": runs * records * cost.network_pass_seconds(arch, frame, backward=False)
         + cost.json_seconds(numbers["boundary.n"]),
         "landscape.n": plane * cost.network_pass_seconds(arch, points, backward=False),
     }
-    seconds = cost.training_seconds(arch, points, batch, request.steps, records, frame, plane)
-    seconds += (runs - 1) * cost.training_seconds(arch, points, batch, request.steps, records, frame, 0)
+    seconds = cost.training_seconds(arch, points, batch, request.steps, records, frame, plane, **extra)
+    seconds += (runs - 1) * cost.training_seconds(arch, points, batch, request.steps, records, frame, 0, **extra)
     seconds += cost.json_seconds(sum(numbers.values()))
     advice = "the steps, the network, the data, the records (record_every) or the boundary and landscape resolution"
     if runs > 1:

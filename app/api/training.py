@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..engine.nn.datasets import make_dataset
+from ..engine.nn.histograms import EDGES
 from ..engine.nn.landscape import Landscape, RaceLandscape
 from ..engine.nn.network import Architecture, initialize, unflatten
 from ..engine.nn.split import split
@@ -64,6 +65,9 @@ class PreparedTraining:
             test_fraction=request.test_fraction,
             split_seed=d.seed,
             field=field,
+            lr_scale=tuple(request.lr_scale) if request.lr_scale is not None else None,
+            sharpness=request.sharpness,
+            histograms=request.histograms,
         )
 
     def head(self) -> dict[str, Any]:
@@ -107,12 +111,16 @@ class PreparedTraining:
                 return
             item = next(self.items)
 
-    @staticmethod
-    def record(r: Record) -> dict[str, Any]:
+    def record(self, r: Record) -> dict[str, Any]:
         line = {"type": "record", "step": r.step, "loss": r.loss, "accuracy": r.accuracy}
         if r.test_loss is not None:
             line |= {"test_loss": r.test_loss, "test_accuracy": r.test_accuracy}
         line |= {"grad_norm": r.grad_norm, "weight_norm": r.weight_norm}
+        if self.request.sharpness:
+            line |= {"sharpness": r.sharpness, "preconditioned_sharpness": r.preconditioned_sharpness}
+        if r.activations is not None:
+            edges = EDGES[self.arch.activation]
+            line["activations"] = [{"edges": edges, "counts": counts} for counts in r.activations]
         if r.boundary is not None:
             line["z"] = r.boundary
         return line
@@ -146,6 +154,11 @@ class PreparedTraining:
             "test_accuracy": [r["test_accuracy"] for r in records] if self.held_out and classification else None,
             "grad_norm": [[r["grad_norm"][i] for r in records] for i in range(layers)],
             "weight_norm": [[r["weight_norm"][i] for r in records] for i in range(layers)],
+            "sharpness": [r["sharpness"] for r in records] if self.request.sharpness else None,
+            "preconditioned_sharpness": [r["preconditioned_sharpness"] for r in records]
+            if self.request.sharpness
+            else None,
+            "activations": [r["activations"] for r in records] if self.request.histograms else None,
             "boundary": {**boundary, "frames": [{"step": r["step"], "z": r["z"]} for r in records]}
             if boundary
             else None,

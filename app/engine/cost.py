@@ -165,15 +165,42 @@ def training_seconds(
     records: int,
     boundary_points: int,
     landscape_points: int,
+    eigenproblems: int = 0,
+    histograms: bool = False,
 ) -> float:
     """A training: its steps on the batch, a full-data record (loss and gradients) with a
-    boundary frame each, and the landscape's forward passes over the data."""
+    boundary frame each, and the landscape's forward passes over the data; with sharpness,
+    `eigenproblems` (1, or 2 with Adam's preconditioned one) Lanczos runs a record, and with
+    histograms the binning of every hidden activation a record."""
     training = steps * (NETWORK_STEP_SECONDS + network_pass_seconds(arch, batch, backward=True))
     recording = records * (
         network_pass_seconds(arch, points, True) + network_pass_seconds(arch, boundary_points, False)
     )
     landscape = landscape_points * (NETWORK_STEP_SECONDS + network_pass_seconds(arch, points, backward=False))
-    return training + recording + landscape
+    extra = records * sharpness_seconds(arch, points, eigenproblems) if eigenproblems else 0.0
+    if histograms:
+        extra += records * points * sum(arch.sizes[1:-1]) * HISTOGRAM_VALUE_SECONDS
+    return training + recording + landscape + extra
+
+
+# Sharpness at one record: the passes it keeps (a forward pass with the activations' first and second
+# derivatives, and a backward one: about 1.5 gradients), then Lanczos iterations of one Hessian-vector
+# product each. A product costs 1.3 to 2.8 gradients (relu's masks are the dearest per multiply-add; measured
+# on 2-8-8-1 to 2-64×8-1, one BLAS thread) plus its reorthogonalization and the call overhead. Warm-started
+# from the previous record, Lanczos takes 6 to 8 products (its minimum is 6), up to 20 from a cold start.
+SHARPNESS_PASSES = 1.5
+PRODUCT_PASSES = 3.0
+PRODUCT_SECONDS = 1e-4
+PRODUCTS_PER_EIGENVALUE = 12
+# Binning one activation value into a histogram (a search among ~20 edges and a count), ×1.5.
+HISTOGRAM_VALUE_SECONDS = 3e-8
+
+
+def sharpness_seconds(arch: Architecture, points: int, eigenproblems: int = 1) -> float:
+    """One record's sharpness (and Adam's preconditioned sharpness with eigenproblems = 2) on `points`."""
+    gradient = network_pass_seconds(arch, points, backward=True)
+    product = PRODUCT_PASSES * gradient + PRODUCT_SECONDS + 2e-9 * PRODUCTS_PER_EIGENVALUE * arch.size
+    return SHARPNESS_PASSES * gradient + eigenproblems * PRODUCTS_PER_EIGENVALUE * product
 
 
 def json_bytes(numbers: int) -> int:
@@ -183,3 +210,30 @@ def json_bytes(numbers: int) -> int:
 
 def json_seconds(numbers: int) -> float:
     return numbers * NUMBER_SECONDS
+
+
+# A trainability map: every cell's network trained in one batch, a group of networks per numpy call
+# (nn/sweep.py), so that a cell's step costs about its network's pass (measured 0.8 to 2.0 times
+# network_pass_seconds, one BLAS thread, from 2-4-1 to 2-64×8-1; ×1.5 here) and each step adds the calls of
+# its groups (about 40 each), its own fixed cost (the optimizer's calls, the checks, the shuffle) and the
+# optimizer's work on each weight of each cell.
+SWEEP_PASS_FACTOR = 1.5
+SWEEP_GROUP_SECONDS = 2e-4
+SWEEP_STEP_SECONDS = 3e-4
+SWEEP_WEIGHT_SECONDS = 3e-8
+
+
+def sweep_seconds(
+    arch: Architecture, points: int, batch: int, steps: int, records: int, cells: int, groups: int, shared: bool
+) -> float:
+    """A sweep of `cells` trainings of `steps` on batches of `batch` of the `points` training points, passed
+    in `groups` (nn/sweep.py's group_size), with train()'s `records` full-data checks (a full-data pass each,
+    unless the step's pass is the record's)."""
+    per_step = (
+        SWEEP_STEP_SECONDS
+        + groups * SWEEP_GROUP_SECONDS
+        + cells * (SWEEP_PASS_FACTOR * network_pass_seconds(arch, batch, True) + arch.size * SWEEP_WEIGHT_SECONDS)
+    )
+    checked = 1 if shared else records  # the last record's pass, or every record's
+    per_record = groups * SWEEP_GROUP_SECONDS + cells * SWEEP_PASS_FACTOR * network_pass_seconds(arch, points, True)
+    return steps * per_step + checked * per_record

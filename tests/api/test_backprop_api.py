@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from tests.backprop_reference import torch_sample_pass  # noqa: E402
+from gdviz.engine.optimizers import OPTIMIZERS  # noqa: E402
+from tests.backprop_reference import torch_sample_pass, torch_update  # noqa: E402
 
 from .conftest import put, strict_json  # noqa: E402
 
@@ -165,3 +166,90 @@ def test_the_schema_documents_the_endpoint(client) -> None:
     assert "422" in operation["responses"]
     fields = schema["components"]["schemas"]["LayerPassOut"]["properties"]
     assert set(FIELDS) <= set(fields)
+
+
+# ── The update: one step of the request's optimizer, against torch.optim ─────────────────────────────
+
+# Every optimizer networks allow (tests/engine turns each option; here the API's path for each).
+UPDATES = [
+    ("sgd", {"lr": 0.3, "momentum": 0.9, "nesterov": True}),
+    ("adagrad", {"lr": 0.1, "weight_decay": 0.1}),
+    ("rmsprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    ("adam", {"lr": 0.1}),
+    ("adamw", {"lr": 0.1, "amsgrad": True}),
+    ("adamax", {"lr": 0.1}),
+    ("nadam", {"lr": 0.1}),
+    ("radam", {"lr": 0.1, "decoupled_weight_decay": True, "weight_decay": 0.2}),
+    ("adadelta", {"lr": 1.0}),
+    ("lion", {"lr": 0.1, "weight_decay": 0.1}),
+]
+
+
+def test_every_optimizer_networks_allow_is_checked() -> None:
+    assert {name for name, _ in UPDATES} == {name for name, d in OPTIMIZERS.items() if not d.needs_hessian}
+
+
+@pytest.mark.parametrize(("name", "params"), UPDATES, ids=[name for name, _ in UPDATES])
+def test_the_update_equals_torch_optim(client, name: str, params: dict[str, Any]) -> None:
+    request = body(optimizer={"name": name, "params": params}, task="regression", sample={"x": [0.4, -1.1], "y": 0.3})
+    answer = backprop(client, request)
+    update = answer["update"]
+    assert update["optimizer"] == name and all(update["params"][k] == v for k, v in params.items())
+    Ws = [np.array(layer["W"]) for layer in answer["layers"]]
+    bs = [np.array(layer["b"]) for layer in answer["layers"]]
+    ref = torch_update(Ws, bs, "tanh", "regression", [0.4, -1.1], 0.3, name, params)
+    assert len(update["layers"]) == len(ref) == 3
+    for i, (ours, theirs) in enumerate(zip(update["layers"], ref, strict=True)):
+        assert_close(ours["W"], theirs["W"], f"update.layers[{i}].W")
+        assert_close(ours["b"], theirs["b"], f"update.layers[{i}].b")
+        assert_close(ours["step"]["W"], theirs["W"] - Ws[i], f"update.layers[{i}].step.W")
+        assert_close(ours["step"]["b"], theirs["b"] - bs[i], f"update.layers[{i}].step.b")
+        torch_state = {key: value for key, value in theirs["state"].items() if key not in ("mu_product",)}
+        assert set(torch_state) <= set(ours["state"]), (set(torch_state), set(ours["state"]))
+        for key, value in torch_state.items():
+            assert_close(ours["state"][key]["W"], value["W"], f"update.layers[{i}].state.{key}.W")
+            assert_close(ours["state"][key]["b"], value["b"], f"update.layers[{i}].state.{key}.b")
+    new = [{"W": layer["W"], "b": layer["b"]} for layer in update["layers"]]
+    assert_close(update["loss"], backprop(client, {**request, "weights": new})["loss"], "update.loss")
+
+
+def test_adam_shows_its_bias_corrected_moments_and_step(client) -> None:
+    answer = backprop(client, body(optimizer={"name": "adam", "params": {"lr": 0.05, "betas": [0.8, 0.99]}}))
+    for layer, update in zip(answer["layers"], answer["update"]["layers"], strict=True):
+        state = update["state"]
+        g = np.array(layer["dW"])
+        assert_close(state["m_hat"]["W"], np.array(state["exp_avg"]["W"]) / (1 - 0.8), "m̂ = m/(1 − β₁)")
+        assert_close(state["v_hat"]["W"], np.array(state["exp_avg_sq"]["W"]) / (1 - 0.99), "v̂ = v/(1 − β₂)")
+        assert_close(state["m_hat"]["W"], g, "m̂ = g on the first step")
+        step = -0.05 * np.array(state["m_hat"]["W"]) / (np.sqrt(state["v_hat"]["W"]) + 1e-8)
+        assert_close(update["step"]["W"], step, "step = −lr·m̂/(√v̂ + ε)")
+
+
+def test_the_default_update_is_sgd_at_lr_0_1(client) -> None:
+    answer = backprop(client, body())
+    assert answer["update"]["optimizer"] == "sgd" and answer["update"]["params"]["lr"] == 0.1
+    for layer, update in zip(answer["layers"], answer["update"]["layers"], strict=True):
+        assert_close(update["W"], np.array(layer["W"]) - 0.1 * np.array(layer["dW"]), "W − 0.1·∂L/∂W")
+        assert update["state"] == {}
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "loc", "words"),
+    [
+        ({"name": "newton"}, ["optimizer", "name"], ["Hessian"]),
+        ({"name": "saddle_free_newton", "params": {"lr": 0.5}}, ["optimizer", "name"], ["Hessian"]),
+        ({"name": "sgd", "params": {"lr": -0.1}}, ["optimizer", "sgd", "params", "lr"], ["0"]),
+        ({"name": "adam", "params": {"momentum": 0.9}}, ["optimizer", "adam", "params", "momentum"], []),
+        ({"name": "adam", "params": {"betas": [0.9, 1.0]}}, ["optimizer", "adam", "params", "betas", 1], ["1"]),
+        ({"name": "sgd", "params": {"lr": 0.1, "nesterov": True}}, ["optimizer", "params", "nesterov"], ["momentum"]),
+        ({"name": "sgd", "params": {"lr": 1e3, "weight_decay": 1e308}}, ["optimizer", "params"], ["float64"]),
+        ({"name": "gd"}, ["optimizer"], ["sgd"]),
+        ({"params": {"lr": 0.1}}, ["optimizer"], []),
+    ],
+)
+def test_a_bad_optimizer_is_a_422_naming_the_field(client, optimizer, loc, words) -> None:
+    entry = refusal(client, body(optimizer=optimizer))
+    assert entry["loc"] == ["body", *loc], entry
+    assert entry["msg"].startswith("optimizer"), entry["msg"]
+    for word in words:
+        assert word in entry["msg"], entry["msg"]

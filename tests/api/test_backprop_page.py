@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gdviz.api.i18n import t
+from gdviz.engine.optimizers import OPTIMIZERS
 
 MESSAGES = Path(__file__).resolve().parents[2] / "app" / "messages"
 
@@ -43,3 +44,18 @@ def test_the_room_has_the_same_keys_in_both_languages() -> None:
     assert set(en) == set(zh) and len(en) > 40
     assert all(zh[key] != en[key] for key in en if key.startswith("backprop.note."))
     assert "反向传播" in zh["nav.backprop"] and "前向传播" in zh["backprop.phase.forward"]
+
+
+def test_every_optimizer_of_the_update_has_its_words() -> None:
+    """The update's two steps explain each optimizer networks allow, in both languages."""
+    for lang in ("en", "zh"):
+        room = json.loads((MESSAGES / lang / "backprop.json").read_text(encoding="utf-8"))
+        for name, d in OPTIMIZERS.items():
+            keys = {f"backprop.note.state.{name}", f"backprop.note.update.{name}"}
+            assert (keys <= set(room)) != d.needs_hessian, (lang, name)
+
+
+def test_the_embed_may_be_framed_by_any_site_and_the_page_only_by_its_own(client) -> None:
+    """Slides on another site frame /backprop/embed, as they frame /embed and /network/embed."""
+    assert "frame-ancestors *" in client.get("/backprop/embed").headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in client.get("/backprop").headers["content-security-policy"]

@@ -271,7 +271,7 @@ def _(shown: Shown) -> None:
 def at_step(shown: Shown) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """The page's state of the scene (its learning rate and step) and the step it opens at."""
     state = backprop_state(shown.scene["query"])
-    return state, backprop_walk(state["hidden"])[state["k"]]
+    return state, backprop_walk(state["hidden"], state["optimizer"])[state["k"]]
 
 
 def set_y(y: float) -> Callable[[dict[str, Any]], None]:

@@ -333,6 +333,7 @@ def test_a_backprop_scene_asks_for_its_network_and_sample(catalog):
         "model": {"hidden": [2, 4], "activation": "relu", "init": "he", "seed": 3},
         "task": "regression",
         "sample": {"x": [0.7, -1.2], "y": 2.5},
+        "optimizer": {"name": "sgd", "params": {"lr": 0.5}},
     }
 
 
@@ -368,7 +369,7 @@ def test_a_backprop_scene_asks_for_its_network_and_sample(catalog):
         ("network", "act=softplus"),  # unknown activation
         ("network", "init=glorot"),  # unknown init
         ("network", "land=pcaa"),  # unknown landscape
-        ("network", "h=8%2C8%2C8%2C8%2C8"),  # more layers than the page takes
+        ("network", "h=8%2C8%2C8%2C8%2C8%2C8%2C8%2C8%2C8"),  # more layers than the page takes
         ("network", "h=0"),  # empty layer
         ("network", "o=adam%3Blr%3D0.1&o=sgd"),  # one optimizer only
         ("network", "bs=0"),

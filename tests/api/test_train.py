@@ -364,7 +364,7 @@ def with_(path: str, value: Any) -> dict[str, Any]:
 
 
 LIMITS = [
-    (with_("model.hidden", [4, 4, 4, 4, 4]), "model.hidden"),
+    (with_("model.hidden", [4] * 9), "model.hidden"),
     (with_("model.hidden", [8, 65]), "model.hidden[1]"),
     (with_("model.hidden", [0]), "model.hidden[0]"),
     (with_("dataset.n", 2001), "dataset.n"),
@@ -407,9 +407,9 @@ def test_limits_answer_422_naming_the_field(client, route, request_body, field) 
 
 
 def test_the_largest_allowed_network_trains(client) -> None:
-    request = body(model={"hidden": [64, 64, 64, 64]}, steps=3, record_every=1, landscape={"n": 3})
+    request = body(model={"hidden": [64] * 8}, steps=3, record_every=1, landscape={"n": 3})
     answer = train(client, request)
-    assert len(answer["grad_norm"]) == 5 and answer["status"] == "max_steps"
+    assert len(answer["grad_norm"]) == 9 and answer["status"] == "max_steps"
 
 
 def test_a_diverging_training_stops_at_its_last_finite_record(client) -> None:

@@ -12,9 +12,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 from gdviz.engine.errors import InvalidInput  # noqa: E402
-from gdviz.engine.nn.backprop import backprop_sample, weights_vector  # noqa: E402
+from gdviz.engine.nn.backprop import backprop_sample, gradient, update_step, weights_vector  # noqa: E402
+from gdviz.engine.nn.datasets import Dataset  # noqa: E402
 from gdviz.engine.nn.network import Architecture, flatten, initialize, loss_and_grad, unflatten  # noqa: E402
-from tests.backprop_reference import torch_sample_pass  # noqa: E402
+from gdviz.engine.nn.train import Record, TrainSpec, train  # noqa: E402
+from gdviz.engine.optimizers import OPTIMIZERS  # noqa: E402
+from tests.backprop_reference import torch_sample_pass, torch_update  # noqa: E402
 
 ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"]
 HIDDEN = [[], [3], [4, 2], [2, 4, 3]]
@@ -139,3 +142,127 @@ def test_a_classification_target_is_a_label() -> None:
         backprop_sample(arch, theta, np.array([0.0, 1.0]), 0.5)
     assert caught.value.field == "sample.y"
     assert backprop_sample(arch, theta, np.array([0.0, 1.0]), 0).loss > 0
+
+
+# ── The update: one step of each optimizer from a fresh state, against torch.optim ──────────────────
+
+# Every optimizer networks allow, with its defaults and with every option turned (lr as the page sets it).
+UPDATES: dict[str, list[dict]] = {
+    "sgd": [
+        {"lr": 0.1},
+        {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1},
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True},
+        {"lr": 0.1, "momentum": 0.5, "dampening": 0.5},
+    ],
+    "adagrad": [
+        {"lr": 0.1},
+        {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-3},
+    ],
+    "rmsprop": [
+        {"lr": 0.01},
+        {"lr": 0.01, "alpha": 0.9, "eps": 1e-3, "weight_decay": 0.1, "momentum": 0.5, "centered": True},
+    ],
+    "adam": [{"lr": 0.1}, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.1, "amsgrad": True}],
+    "adamw": [{"lr": 0.1}, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.3, "amsgrad": True}],
+    "adamax": [{"lr": 0.1}, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.1}],
+    "nadam": [
+        {"lr": 0.1},
+        {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.1, "momentum_decay": 0.1},
+        {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ],
+    "radam": [
+        {"lr": 0.1},
+        {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.1},
+        {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ],
+    "adadelta": [{"lr": 1.0}, {"lr": 0.5, "rho": 0.5, "eps": 1e-3, "weight_decay": 0.1}],
+    "lion": [{"lr": 0.1}, {"lr": 0.1, "betas": (0.5, 0.8), "weight_decay": 0.1}],
+}
+# What each optimizer shows of its state: torch's names, and Adam's bias-corrected moments.
+SHOWN = {
+    "sgd": set(),
+    "adagrad": {"sum"},
+    "rmsprop": {"square_avg"},
+    "adam": {"exp_avg", "exp_avg_sq", "m_hat", "v_hat"},
+    "adamw": {"exp_avg", "exp_avg_sq", "m_hat", "v_hat"},
+    "adamax": {"exp_avg", "exp_inf"},
+    "nadam": {"exp_avg", "exp_avg_sq"},
+    "radam": {"exp_avg", "exp_avg_sq", "m_hat"},
+    "adadelta": {"square_avg", "acc_delta"},
+    "lion": {"exp_avg"},
+}
+
+
+def test_the_table_covers_every_optimizer_networks_allow() -> None:
+    allowed = {name for name, d in OPTIMIZERS.items() if not d.needs_hessian}
+    assert set(UPDATES) == allowed == set(SHOWN)
+
+
+def torch_expected(name: str, params: dict, torch_layer: dict) -> dict:
+    """Our state names filled from torch's state: its tensors, m̂ and v̂ from its m and v, the L2 gradient."""
+    b1, b2 = params.get("betas", (0.9, 0.999))
+    state = dict(torch_layer["state"])
+    if name in ("adam", "adamw", "radam"):
+        state["m_hat"] = {k: v / (1 - b1) for k, v in state["exp_avg"].items()}  # t = 1
+        if name != "radam":
+            second = state.get("max_exp_avg_sq", state["exp_avg_sq"])
+            state["v_hat"] = {k: v / (1 - b2) for k, v in second.items()}
+    return state
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [(n, p) for n, configs in UPDATES.items() for p in configs], ids=lambda v: str(v)
+)
+def test_one_update_equals_torch_optim(name: str, params: dict) -> None:
+    for task, hidden, seed in (("classification", [3, 2], 0), ("regression", [4, 4, 4], 1), ("classification", [], 2)):
+        arch, theta = network("tanh", task, hidden, seed)
+        x, y = np.array([0.6, -1.1]), (1.0 if task == "classification" else -0.4)
+        result = backprop_sample(arch, theta, x, y)
+        step = update_step(theta, gradient(result), name, params, "optimizer")
+        layers = unflatten(arch, theta)
+        ref = torch_update([L.W for L in layers], [L.b for L in layers], "tanh", task, x, y, name, params)
+        new, moved = unflatten(arch, step.theta), unflatten(arch, step.step)
+        shown = {key: unflatten(arch, value) for key, value in step.state.items()}
+        wd = params.get("weight_decay", 0)
+        want_keys = SHOWN[name] | ({"momentum_buffer"} if params.get("momentum") else set())
+        want_keys |= {"grad_avg"} if params.get("centered") else set()
+        want_keys |= {"max_exp_avg_sq"} if params.get("amsgrad") else set()
+        want_keys |= (
+            {"grad"} if wd and name not in ("adamw", "lion") and not params.get("decoupled_weight_decay") else set()
+        )
+        assert set(step.state) == want_keys
+        for i, theirs in enumerate(ref):
+            assert_close(new[i].W, theirs["W"], f"{name} layers[{i}].W")
+            assert_close(new[i].b, theirs["b"], f"{name} layers[{i}].b")
+            assert_close(moved[i].W, theirs["W"] - layers[i].W, f"{name} layers[{i}] step W")
+            expected = torch_expected(name, params, theirs)
+            for key in set(step.state) - {"grad"}:
+                assert_close(shown[key][i].W, expected[key]["W"], f"{name} layers[{i}].{key}.W")
+                assert_close(shown[key][i].b, expected[key]["b"], f"{name} layers[{i}].{key}.b")
+            if "grad" in step.state:
+                assert_close(shown["grad"][i].W, result.layers[i].dW + wd * layers[i].W, f"layers[{i}] grad")
+        assert np.array_equal(theta, flatten(unflatten(arch, theta))), "θ itself is left as it was"
+
+
+def test_the_update_is_trainings_first_step() -> None:
+    """The same step /api/train's training makes on a dataset of this one sample (full batch)."""
+
+    arch, theta = network("relu", "classification", [3, 2], 4)
+    x, y = np.array([0.2, 0.9]), 1.0
+    step = update_step(theta, gradient(backprop_sample(arch, theta, x, y)), "adam", {"lr": 0.05}, "optimizer")
+    spec = TrainSpec(arch, theta, "adam", {"lr": 0.05}, steps=1, batch_size=None, record_every=1, boundary_n=None,
+                     landscape=None)  # fmt: skip
+    records = [r for r in train(spec, Dataset(x[None, :], np.array([y]), "classification")) if isinstance(r, Record)]
+    np.testing.assert_array_equal(records[-1].theta, step.theta)
+
+
+def test_an_optimizer_that_needs_a_hessian_is_refused() -> None:
+    arch, theta = network("tanh", "classification", [2], 0)
+    grad = gradient(backprop_sample(arch, theta, np.array([0.1, 0.2]), 1.0))
+    for name in ("newton", "saddle_free_newton"):
+        with pytest.raises(InvalidInput) as caught:
+            update_step(theta, grad, name, {}, "optimizer")
+        assert caught.value.field == "optimizer.name" and "Hessian" in str(caught.value)
+    with pytest.raises(InvalidInput) as caught:
+        update_step(theta, grad, "sgd", {"lr": 1e3, "weight_decay": 1e308}, "optimizer")
+    assert caught.value.field == "optimizer.params"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, Strict
 
 from .base import Request, Response, integer
+from .catalog import OptimizerConfig
 from .train import ModelConfig
 
 # Small enough to read every number of: a step-through shows each unit of each layer.
@@ -43,6 +44,7 @@ _EXAMPLE = {
     "model": {"hidden": [3, 2], "activation": "tanh", "init": "xavier", "seed": 0},
     "task": "classification",
     "sample": {"x": [0.5, -0.5], "y": 1},
+    "optimizer": {"name": "adam", "params": {"lr": 0.1}},
 }
 
 
@@ -62,6 +64,12 @@ class BackpropRequest(Request):
         max_length=MAX_LAYERS + 1,
         description="per layer {W, b}, hidden layers then the output, as /api/train's `weights` answer them; "
         "null: the model's initialization",
+    )
+    optimizer: OptimizerConfig = Field(  # type: ignore[valid-type]
+        default={"name": "sgd", "params": {"lr": 0.1}},
+        validate_default=True,
+        description="the update shown last: one step of this optimizer from a fresh state on this sample's "
+        "gradient, as /api/train takes it (`label` is ignored); optimizers that need a Hessian are refused",
     )
 
 
@@ -86,3 +94,30 @@ class BackpropResponse(Response):
     probability: float | None = Field(description="σ(output): the predicted probability of class 1 (classification)")
     loss: float = Field(description="BCE with logits, or (output − y)², of this sample")
     dloss_doutput: float = Field(description="∂L/∂output: σ(output) − y, or 2(output − y)")
+    update: UpdateOut = Field(description="one step of the request's optimizer from a fresh state")
+
+
+class Block(Response):
+    W: list[list[float]] = Field(description="(fan_in, fan_out), as the layer's W")
+    b: list[float] = Field(description="(fan_out,), as the layer's b")
+
+
+class LayerUpdateOut(Response):
+    W: list[list[float]] = Field(description="the new W: W + step.W")
+    b: list[float] = Field(description="the new b: b + step.b")
+    step: Block = Field(description="Δθ, what the optimizer added (−lr·m̂/(√v̂ + ε) for Adam)")
+    state: dict[str, Block] = Field(
+        description="what the optimizer computed on the way, in torch.optim's state names: momentum_buffer "
+        "(SGD, RMSProp with momentum), sum (AdaGrad), square_avg (RMSProp, Adadelta), grad_avg (centered "
+        "RMSProp), acc_delta (Adadelta), exp_avg = m and exp_avg_sq = v (Adam, AdamW, NAdam, RAdam; Lion's "
+        "momentum), max_exp_avg_sq (AMSGrad), exp_inf = u (Adamax); m_hat = m/(1 − β₁ᵗ) and v_hat = "
+        "v/(1 − β₂ᵗ) (Adam, AdamW; RAdam's m_hat); grad: the gradient plus weight_decay·θ when the decay "
+        "is added to the gradient (L2)"
+    )
+
+
+class UpdateOut(Response):
+    optimizer: str
+    params: dict[str, Any] = Field(description="every hyperparameter, defaults filled in")
+    layers: list[LayerUpdateOut] = Field(description="hidden layers, then the output layer")
+    loss: float | None = Field(description="this sample's loss at the new weights (null when not finite)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -16,6 +16,7 @@ from .runs import ClipConfig, Status
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 Units = integer(ge=1, le=settings.max_units)
+LrFactor = Annotated[float, Field(gt=0, le=1e3)]
 
 
 class DatasetConfig(Request):
@@ -26,7 +27,9 @@ class DatasetConfig(Request):
 
 
 class ModelConfig(Request):
-    hidden: list[Units] = Field(default=[8, 8], max_length=settings.max_layers, description="units per hidden layer")
+    hidden: list[Units] = Field(
+        default=[8, 8], max_length=settings.max_layers, description="units per hidden layer: up to 8 layers of up to 64"
+    )
     activation: ActivationName = "tanh"  # type: ignore[valid-type]
     init: Literal["xavier", "he", "normal"] = "xavier"
     init_scale: float = Field(default=1.0, gt=0, le=100, description="standard deviation of the `normal` init")
@@ -89,12 +92,36 @@ class TrainRequest(Request):
     )
     clip: ClipConfig | None = None
     schedule: ScheduleConfig | None = None
+    lr_scale: list[LrFactor] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        max_length=settings.max_layers + 1,
+        description="per-layer learning rates: one factor per layer, the hidden layers then the output layer "
+        "(as many as `model.hidden` has layers, plus one), each in (0, 1000]; layer l's learning rate at step k is "
+        "lr_scale[l] × the schedule's lr(k), as torch's param groups give it (AdamW's decoupled decay uses the "
+        "scaled rate too); every run of a race uses them. null: all 1",
+    )
     record_every: integer(ge=1, le=settings.max_train_steps) = Field(
         default=10, description="record every k-th step (and the last)"
     )
     boundary: BoundaryConfig | None = Field(default_factory=BoundaryConfig)
     landscape: LandscapeConfig | None = Field(default_factory=LandscapeConfig)
     include_weights: bool = False
+    sharpness: bool = Field(
+        default=False,
+        description="each record adds `sharpness`: the largest (algebraic) eigenvalue of the Hessian of the "
+        "training objective (full-batch data loss + l2 penalty, no dropout) with respect to every weight and bias, "
+        "to 1e-6 relative (exact Hessian-vector products and Lanczos); and `preconditioned_sharpness`: for adam and "
+        "adamw without amsgrad the largest eigenvalue of P⁻¹H, P = (1 − β₁ᵗ)·diag(√v̂ₜ + ε) from the optimizer's "
+        "state after the t updates made so far (null at t = 0 and for other optimizers). Each eigenvalue costs a "
+        "record about 6 to 20 Hessian-vector products (each about two gradients), counted in the budget",
+    )
+    histograms: bool = Field(
+        default=False,
+        description="each record adds `activations`: per hidden layer {edges, counts}, a histogram of the layer's "
+        "activations f(z) over the training points (no dropout), on edges fixed per activation: tanh 20 bins on "
+        "[-1, 1], sigmoid 20 on [0, 1], relu 20 on [0, 4], leaky_relu 21 on [-0.2, 4], linear 20 on [-4, 4]; "
+        "values beyond the edges count in the outermost bin",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -108,6 +135,17 @@ class TrainRequest(Request):
     def not_both(cls, value: Any) -> Any:
         if isinstance(value, _BothGiven):
             raise ValueError("give either `optimizer` (one training) or `optimizers` (a race), not both")
+        return value
+
+    @field_validator("lr_scale")
+    @classmethod
+    def one_factor_per_layer(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        model = info.data.get("model")
+        if value is not None and model is not None and len(value) != len(model.hidden) + 1:
+            raise ValueError(
+                f"needs {len(model.hidden) + 1} factors (one per hidden layer of model.hidden, then the output "
+                f"layer), got {len(value)}"
+            )
         return value
 
     @field_validator("record_every")
@@ -126,6 +164,11 @@ class LayerWeights(Response):
     b: list[float]
 
 
+class ActivationHistogram(Response):
+    edges: list[float] = Field(description="bin edges, fixed per activation")
+    counts: list[int] = Field(description="activations in [eᵢ, eᵢ₊₁); the outer bins take what lies beyond")
+
+
 class TrainResponse(Response):
     task: Literal["classification", "regression"]
     data: dict[str, Any] = Field(
@@ -140,6 +183,15 @@ class TrainResponse(Response):
     test_accuracy: list[float] | None = Field(description="classification with test_fraction")
     grad_norm: list[list[float]] = Field(description="per layer, per record: ‖∂(loss + penalty)/∂W‖_F")
     weight_norm: list[list[float]]
+    sharpness: list[float | None] | None = Field(
+        default=None, description="with `sharpness`: λ_max of the objective's Hessian, per record"
+    )
+    preconditioned_sharpness: list[float | None] | None = Field(
+        default=None, description="with `sharpness`: λ_max(P⁻¹H) of Adam and AdamW, per record (null at step 0)"
+    )
+    activations: list[list[ActivationHistogram]] | None = Field(
+        default=None, description="with `histograms`: per record, per hidden layer"
+    )
     boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
     landscape: dict[str, Any] | None = Field(description='{"a", "b", "loss", "path": {"a", "b"}}')
     weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
@@ -162,6 +214,9 @@ class RaceRun(Response):
     test_accuracy: list[float] | None
     grad_norm: list[list[float]]
     weight_norm: list[list[float]]
+    sharpness: list[float | None] | None = None
+    preconditioned_sharpness: list[float | None] | None = None
+    activations: list[list[ActivationHistogram]] | None = None
     boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
     weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
     status: Status

@@ -4,6 +4,8 @@ Training (network.py) needs only the gradient; a learner reading the chain rule 
 number on the way: the forward pass z = Wᵀa_prev + b, a = f(z), the loss, then, from the top,
 ∂L/∂a, the local slope f′(z), δ = ∂L/∂a ⊙ f′(z), and ∂L/∂W = a_prev δᵀ, ∂L/∂b = δ. It uses the
 training's own forward pass, dense backward and losses, so the numbers are the ones training uses.
+Then one update with an optimizer from a fresh state (`update_step`): the optimizer registry's own
+transformation, and the state it kept, in the names torch.optim gives them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import InvalidInput
+from ..optimizers import OPTIMIZERS, optimizer_params
+from ..params import Value
+from ..scalers import AdadeltaState, AdamState, NadamState, RmsState
+from ..transforms import TraceState, add_decayed_weights
 from .layers import ACTIVATIONS, LOSSES, dense_backward
 from .network import Architecture, forward, unflatten
 
@@ -101,3 +107,87 @@ def backprop_sample(arch: Architecture, theta: Array, x: Array, y: float) -> Sam
         value = loss.value(cache.output, target)
         probability = float(1 / (1 + np.exp(-cache.output[0]))) if arch.task == "classification" else None
     return SamplePass(passes[::-1], float(cache.output[0]), value, float(dloss[0]), probability)
+
+
+def gradient(result: SamplePass) -> Array:
+    """The flat ∂L/∂θ (P,) of a pass, laid out as θ is (each layer's [W; bᵀ], see network.unflatten)."""
+    return np.concatenate([np.vstack([layer.dW, layer.db]).ravel() for layer in result.layers])
+
+
+# Optimizers whose weight decay is added to the gradient before anything else (L2, torch's
+# `weight_decay`), against those that decay θ beside the step (AdamW, Lion; NAdam and RAdam when asked).
+_DECOUPLED = {"adamw", "lion"}
+
+
+class SampleUpdate(NamedTuple):
+    """One step of an optimizer from a fresh state on this sample's gradient, as flat (P,) vectors."""
+
+    optimizer: str
+    params: dict[str, Value]  # every hyperparameter, defaults filled in
+    theta: Array  # the new weights θ + Δθ
+    step: Array  # Δθ, the update the optimizer made
+    state: dict[str, Array]  # what the optimizer computed on the way (see `_state`), named as torch names it
+
+
+def decoupled(name: str, params: dict[str, Value]) -> bool:
+    return name in _DECOUPLED or bool(params.get("decoupled_weight_decay"))
+
+
+def update_step(theta: Array, grad: Array, name: str, given: dict[str, Value], field: str) -> SampleUpdate:
+    """θ (P,) after one step of optimizer `name` (hyperparameters `given`) from a fresh state, on the
+    gradient `grad` (P,). The step is the registry's transformation, as training makes it; InvalidInput
+    names `field` for an optimizer networks do not have."""
+    definition = OPTIMIZERS.get(name)
+    if definition is not None and definition.needs_hessian:
+        raise InvalidInput(f"{field}.name", f"'{name}' needs a Hessian, which networks do not provide")
+    params = optimizer_params(name, given, field)
+    transform = definition.build(**params)  # type: ignore[union-attr]
+    row, g = theta[None, :], grad[None, :]  # one trajectory of the engine's (B, D) shape
+    with np.errstate(all="ignore"):
+        step, state = transform.update(g, transform.init(row), row)
+        named = _state(name, params, state)
+        if params.get("weight_decay") and not decoupled(name, params):
+            named["grad"] = add_decayed_weights(params["weight_decay"]).update(g, None, row)[0]
+    new = row + step
+    if not all(np.all(np.isfinite(v)) for v in (new, step, *named.values())):  # a weight decay of 1e300…
+        raise InvalidInput(f"{field}.params", "make a step beyond float64's range: use smaller values")
+    return SampleUpdate(name, params, new[0], step[0], {key: value[0] for key, value in named.items()})
+
+
+def _leaves(state: object) -> list[object]:
+    """The states of a chain's transformations: a chain keeps them as nested plain tuples."""
+    if isinstance(state, tuple) and not hasattr(state, "_fields"):
+        return [leaf for part in state for leaf in _leaves(part)]
+    return [state]
+
+
+def _state(name: str, params: dict[str, Value], state: object) -> dict[str, Array]:
+    """The optimizer's state after its first step, as torch.optim names it (exp_avg is m, exp_avg_sq v,
+    …), with Adam's bias-corrected m̂ and v̂ that its step divides. Adam's scaler keeps m/(1 − β₁) and
+    v/(1 − β₂) (see scalers._moments): multiplied back here."""
+    out: dict[str, Array] = {}
+    b1, b2 = params.get("betas", (0.0, 0.0))  # type: ignore[misc]
+    for leaf in _leaves(state):
+        if isinstance(leaf, TraceState):
+            out["momentum_buffer"] = leaf.trace
+        elif isinstance(leaf, RmsState):
+            out["square_avg"] = leaf.nu
+            if leaf.mu is not None:
+                out["grad_avg"] = leaf.mu
+        elif isinstance(leaf, AdadeltaState):
+            out["square_avg"], out["acc_delta"] = leaf.nu, leaf.delta
+        elif isinstance(leaf, NadamState):
+            out["exp_avg"], out["exp_avg_sq"] = leaf.mu * (1 - b1), leaf.nu * (1 - b2)
+        elif isinstance(leaf, AdamState) and name == "adamax":
+            out["exp_avg"], out["exp_inf"] = leaf.mu, leaf.nu
+        elif isinstance(leaf, AdamState):
+            t = leaf.count
+            out["exp_avg"], out["exp_avg_sq"] = leaf.mu * (1 - b1), leaf.nu * (1 - b2)
+            out["m_hat"] = out["exp_avg"] / (1 - b1**t)
+            if leaf.nu_max is not None:
+                out["max_exp_avg_sq"] = leaf.nu_max * (1 - b2)
+            if name != "radam":  # RAdam's first steps are m̂ alone (ρₜ ≤ 5)
+                out["v_hat"] = (out.get("max_exp_avg_sq", out["exp_avg_sq"])) / (1 - b2**t)
+        elif isinstance(leaf, np.ndarray):  # AdaGrad's Σg², or Lion's momentum
+            out["sum" if name == "adagrad" else "exp_avg"] = leaf
+    return out

@@ -17,9 +17,11 @@ from ..optimizers import OPTIMIZERS, optimizer_params
 from ..schedules import rate_per_step, schedule_params
 from ..transforms import chain, clip, clip_by_global_norm
 from .datasets import Dataset
+from .histograms import layer_histograms
 from .landscape import Landscape, RaceLandscape, loss_landscape, race_landscape
 from .layers import LOSSES
 from .network import Architecture, Pass, Workspace, gradients, predict, unflatten
+from .sharpness import Sharpness, adam_preconditioner, eigenproblems
 from .split import scores, split
 
 Array = np.ndarray
@@ -44,6 +46,9 @@ class TrainSpec(NamedTuple):
     test_fraction: float = 0.0  # held out of training (split.py)
     split_seed: int = 0  # the dataset's seed, which alone picks the held-out points
     field: str = "optimizer"  # the request field a refused optimizer is named by
+    lr_scale: tuple[float, ...] | None = None  # per layer (hidden ones, then the output): × the schedule's lr
+    sharpness: bool = False  # each record: λ_max of the objective's Hessian (and Adam's preconditioned one)
+    histograms: bool = False  # each record: a histogram of every hidden layer's activations
 
 
 class Record(NamedTuple):
@@ -56,6 +61,9 @@ class Record(NamedTuple):
     theta: Array
     test_loss: float | None = None  # on the held-out points, as `loss` on the training points
     test_accuracy: float | None = None
+    sharpness: float | None = None  # λ_max of the Hessian of loss + penalty on the training points
+    preconditioned_sharpness: float | None = None  # λ_max(P⁻¹H), Adam's P after `step` updates
+    activations: list[Array] | None = None  # per hidden layer: counts on histograms.EDGES[activation]
 
 
 class Boundary(NamedTuple):
@@ -88,6 +96,8 @@ def _record(
     output = cache.output
     data_loss = LOSSES[arch.task].value(output, data.y)
     accuracy = float(np.mean((output > 0) == (data.y > 0.5))) if arch.task == "classification" else None
+    # Before the boundary's pass, which may reuse the workspace's buffers (a grid of as many points).
+    counts = layer_histograms(arch.activation, cache.activations) if spec.histograms else None
     frame = None
     if grid is not None:
         gx, gy = np.meshgrid(grid.x, grid.y)  # (n, n): frame[j, i] at x[i], y[j]
@@ -104,7 +114,30 @@ def _record(
         theta.copy(),
         held.loss if held else None,
         held.accuracy if held else None,
+        activations=counts,
     )
+
+
+def layer_factors(arch: Architecture, lr_scale: tuple[float, ...] | None) -> Array | None:
+    """(1, P): each weight's factor of the learning rate, lr_scale[l] on every entry of layer l's W̃
+    (None when every factor is 1, which leaves the training's numbers exactly as they were)."""
+    if lr_scale is None or all(f == 1.0 for f in lr_scale):
+        return None
+    sizes = [(fan_in + 1) * fan_out for (fan_in, fan_out), _ in arch.shapes]
+    if len(lr_scale) != len(sizes):
+        raise InvalidInput("lr_scale", f"needs {len(sizes)} factors (one per hidden layer, then the output layer)")
+    return np.repeat(np.asarray(lr_scale, dtype=np.float64), sizes)[None, :]
+
+
+def scaled_rate(rate: float | Callable[[int], float], factors: Array | None) -> float | Array | Callable[[int], Array]:
+    """The learning rate per weight: layer l's is lr_scale[l] × lr(k), as torch's param groups give it. The
+    rate reaches only the final `−lr·u` of every optimizer (AdamW's decoupled decay included), so the
+    factor there is each group's own rate."""
+    if factors is None:
+        return rate
+    if callable(rate):
+        return lambda k: rate(k) * factors
+    return rate * factors
 
 
 def _finite(record: Record) -> bool:
@@ -139,6 +172,7 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
     if spec.clip_value is not None:
         steps_in.append(clip(spec.clip_value))
     rate = rate_per_step(name, schedule_params(name, given, spec.steps), values["lr"], spec.steps)
+    rate = scaled_rate(rate, layer_factors(spec.arch, spec.lr_scale))
     transform = chain(*steps_in, definition.build(**{**values, "lr": rate}))
 
     grid = boundary_grid(data, spec.boundary_n) if spec.boundary_n else None  # over all points, held out or not
@@ -155,6 +189,9 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
     shares = batch == n and not spec.dropout > 0
     order, cursor = rng.permutation(n), 0
     path, status, step = [], "max_steps", 0
+    curvature = Sharpness(spec.arch, data.x, data.y, spec.l2, spec.seed) if spec.sharpness else None
+    # Adam's preconditioner (from its state) when the optimizer is Adam or AdamW without AMSGrad.
+    betas = values["betas"] if eigenproblems(spec.optimizer, values) == 2 else None
     while True:
         # errstate never spans a yield (a stream resumes this generator from another
         # thread), so it is entered once per stretch between two records, not per step.
@@ -165,6 +202,10 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
         if not _finite(record):
             status = "diverged"
             break
+        if curvature is not None:
+            pre = adam_preconditioner(state, *betas, values["eps"]) if betas is not None else None
+            sharp, pre_sharp = curvature.at(record.theta, pre, check)
+            record = record._replace(sharpness=sharp, preconditioned_sharpness=pre_sharp)
         path.append(record.theta)
         yield record
         if step == spec.steps or status == "diverged":

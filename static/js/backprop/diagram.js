@@ -3,7 +3,8 @@
 // Playground draws them (blue positive, orange negative); each unit shows its numbers once the
 // step that computes them has come, and the current step's units and edges are highlighted.
 import { t } from "../i18n.js";
-import { layerSizes, num, sub, sup } from "./steps.js";
+import { num, sub, sup } from "./format.js";
+import { layerSizes } from "./steps.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const WIDTH = 1000;
@@ -17,6 +18,52 @@ function svg(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs)) if (value !== null && value !== undefined) node.setAttribute(key, value);
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
+}
+
+// Where along its edge a weight's label may go, in order of preference: near the unit the edge feeds in the
+// forward pass, near the unit it leaves on the way back (where the chain rule reads it).
+// Then anywhere from 15% to 85% of the way.
+const ANYWHERE = Array.from({ length: 15 }, (_, i) => 0.15 + 0.05 * i);
+const FORWARD_AT = [0.45, 0.55, 0.35, ...ANYWHERE];
+const BACKWARD_AT = [0.62, 0.52, 0.72, ...ANYWHERE];
+
+const PAD = 2; // room kept around a label
+
+/** The box [x0, y0, x1, y1] a drawn element takes, with PAD around it. */
+function boxOf(node) {
+  const b = node.getBBox();
+  return [b.x - PAD, b.y - PAD, b.x + b.width + PAD, b.y + b.height + PAD];
+}
+
+const overlap = (a, b) =>
+  Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+
+/** Moves `label` (a drawn <text>) to the first place along its edge, above or below it, where it meets
+ * nothing in `taken`; where the full text ("w = −0.5044") finds none, the number alone may, and in a crowded
+ * network the number in a smaller type; else it goes where it meets the least. Returns its box: the
+ * browser's own measure of the drawn text. */
+function placeLabel(label, { x1, y1, x2, y2, text, value }, taken, fractions) {
+  let best = null;
+  for (const [words, small] of [[text, false], [value, false], [value, true]]) {
+    label.textContent = words;
+    label.classList.toggle("small", small);
+    for (const s of fractions) {
+      for (const dy of [-6, 20, -24, 38, -42]) {
+        const [x, y] = [x1 + s * (x2 - x1), y1 + s * (y2 - y1) + dy];
+        label.setAttribute("x", x);
+        label.setAttribute("y", y);
+        const box = boxOf(label);
+        const hit = taken.reduce((sum, other) => sum + overlap(box, other), 0);
+        if (hit === 0) return box;
+        if (!best || hit < best.hit) best = { words, small, x, y, box, hit };
+      }
+    }
+  }
+  label.textContent = best.words;
+  label.classList.toggle("small", best.small);
+  label.setAttribute("x", best.x);
+  label.setAttribute("y", best.y);
+  return best.box;
 }
 
 /** Where each unit sits: columns for the layers and one for the loss, units centred in their column. */
@@ -65,6 +112,7 @@ export function drawDiagram(root, pass, steps, k) {
   root.dataset.phase = step.phase;
   const edges = svg("g", { class: "edges" });
   const labels = svg("g", { class: "edge-labels" });
+  const wanted = []; // the edge labels of this step, placed once everything else is drawn
   weights.forEach((layer, m) => {
     layer.W.forEach((row, i) =>
       row.forEach((w, j) => {
@@ -81,12 +129,7 @@ export function drawDiagram(root, pass, steps, k) {
           class: `edge${hot ? " hot" : ""}${focused && !hot ? " dim" : ""}${isGrad ? " grad" : ""}`,
           "data-testid": `edge-${key.replaceAll(",", "-")}`,
         }));
-        // A weight's number where the edge is read: near the unit it feeds (forward) or leaves (backward).
-        if (hot && step.edges.length <= 4) {
-          const s = step.phase === "forward" ? 0.45 : 0.62;
-          const [lx, ly] = [x1 + s * (x2 - x1), y1 + s * (y2 - y1)];
-          labels.append(svg("text", { x: lx, y: ly - 6, class: "edge-label", "text-anchor": "middle" }, `w = ${num(w)}`));
-        }
+        if (hot && step.edges.length <= 4) wanted.push({ x1, y1, x2, y2, text: `w = ${num(w)}`, value: num(w) });
       }),
     );
   });
@@ -114,10 +157,10 @@ export function drawDiagram(root, pass, steps, k) {
       if (l === L && known && classify && !seen.delta.has(key)) notes.push(["p", `p = σ(ŷ) = ${num(pass.probability)}`]);
       if (seen.slope.has(key)) notes.push(["slope", `f′ = ${num(layer.slope[j])}`]);
       if (seen.delta.has(key)) notes.push(["delta", `δ = ${num(layer.delta[j])}`]);
-      notes.forEach(([role, text], row) =>
+      notes.forEach(([role, text], row) => {
         group.append(svg("text", { x, y: y + R + 18 + row * 19, class: `unit-note ${role}`, "text-anchor": "middle",
-          "data-role": role }, text)),
-      );
+          "data-role": role }, text));
+      });
       units.append(group);
     }
   });
@@ -143,5 +186,12 @@ export function drawDiagram(root, pass, steps, k) {
     svg("text", { x: 286, y: HEIGHT - 12 }, step.gradient ? t("backprop.legend.grad_negative") : t("backprop.legend.negative")),
     svg("text", { x: 520, y: HEIGHT - 12 }, t("backprop.legend.width")),
   );
-  root.replaceChildren(edges, labels, units, lossGroup, legend);
+  root.replaceChildren(edges, units, lossGroup, labels, legend);
+  // The labels go last, where they meet no unit, no unit's text, the legend nor one another.
+  const taken = [...root.querySelectorAll(".unit text, .unit circle, .unit rect, .diagram-legend")].map(boxOf);
+  for (const want of wanted) {
+    const label = svg("text", { class: "edge-label", "text-anchor": "middle" }, want.text);
+    labels.append(label);
+    taken.push(placeLabel(label, want, taken, step.phase === "forward" ? FORWARD_AT : BACKWARD_AT));
+  }
 }

@@ -1,21 +1,25 @@
 // The Backprop page: one sample through a small network, step by step (keyboard: → ← space backspace
-// Home End). The state lives in the address (?h=3,2&act=tanh&x=0.5,-0.5&y=1&seed=0&lr=0.1&k=<step>), so
-// a scene can open at a given step. The numbers come from POST /api/backprop; the update's new weights
-// are sent back as the next request's `weights` to show the loss they give.
-import { row, select } from "../controls.js";
+// Home End). The state lives in the address (?h=3,2&act=tanh&x=0.5,-0.5&y=1&seed=0&lr=0.1&k=<step>, and
+// &opt=adam;betas=0.9,0.999 for an optimizer other than plain SGD), so a scene can open at a given step.
+// Every number comes from one POST /api/backprop: the pass, and the update with the loss it gives.
+import { paramControl, row, select } from "../controls.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { $, urlSync } from "../page.js";
-import { backprop } from "../api.js";
+import { backprop, catalog } from "../api.js";
 import { connectEmbed } from "../embed.js";
+import { codecs } from "../state.js";
 import { drawDiagram } from "./diagram.js";
-import { buildSteps, num } from "./steps.js";
+import { num } from "./format.js";
+import { buildSteps } from "./steps.js";
 
 const ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"];
 const TASKS = ["classification", "regression"];
 const INITS = ["xavier", "he", "normal"];
+// The learning rate is the page's own (`lr`), whichever the optimizer; `optimizer.params` holds the others.
 const DEFAULTS = { hidden: [3, 2], activation: "tanh", task: "classification", init: "xavier", x: [0.5, -0.5], y: 1,
-  seed: 0, lr: 0.1, k: 0 };
+  seed: 0, lr: 0.1, optimizer: { name: "sgd", params: {} }, k: 0 };
+const isDefaultOptimizer = (o) => o.name === DEFAULTS.optimizer.name && !Object.keys(o.params).length;
 
 function parse(query) {
   const q = new URLSearchParams(query);
@@ -32,6 +36,10 @@ function parse(query) {
     const v = Number(q.get(key));
     if (q.has(key) && Number.isFinite(v)) s[key] = v;
   }
+  const optimizer = q.has("opt") ? codecs.entry.parse(q.get("opt")) : undefined;
+  if (optimizer) s.optimizer = { name: optimizer.name, params: optimizer.params };
+  if ("lr" in s.optimizer.params && !q.has("lr") && Number(s.optimizer.params.lr) > 0) s.lr = s.optimizer.params.lr;
+  delete s.optimizer.params.lr; // the page's learning rate is `lr=`
   s.seed = Math.max(0, Math.round(s.seed));
   s.k = Math.max(0, Math.round(s.k));
   return s;
@@ -45,6 +53,7 @@ const encode = (s) => {
   q.set("y", String(s.y));
   q.set("seed", String(s.seed));
   q.set("lr", String(s.lr));
+  if (!isDefaultOptimizer(s.optimizer)) q.set("opt", codecs.entry.format(s.optimizer));
   q.set("k", String(s.k));
   return q.toString();
 };
@@ -53,16 +62,17 @@ const state = parse(location.search);
 const sync = urlSync(encode);
 let pass = null;
 let steps = [];
-let after = null; // the loss of the sample with the updated weights (the next request's answer)
 let asked = 0;
+// The optimizers networks have (those needing a Hessian are not among them), from the catalog.
+const optimizers = catalog().then(({ optimizers: all }) => all.filter((o) => !o.needs_hessian));
 const cursorListeners = [];
 const endListeners = [];
 
-const request = (weights = null) => ({
+const request = () => ({
   model: { hidden: state.hidden, activation: state.activation, init: state.init, seed: state.seed },
   task: state.task,
   sample: { x: state.x, y: state.y },
-  ...(weights ? { weights } : {}),
+  optimizer: { name: state.optimizer.name, params: { ...state.optimizer.params, lr: state.lr } },
 });
 
 function say(text) {
@@ -74,17 +84,13 @@ function say(text) {
 async function load() {
   const ticket = ++asked;
   try {
-    const answer = await backprop(request());
+    const [answer, known] = await Promise.all([backprop(request()), optimizers]);
     if (ticket !== asked) return;
     pass = answer;
-    steps = buildSteps(pass, state.activation, state.lr);
+    const title = known.find((o) => o.name === pass.update.optimizer)?.title ?? pass.update.optimizer;
+    steps = buildSteps(pass, state.activation, title);
     state.k = Math.min(state.k, steps.length - 1);
-    after = null;
     say("");
-    show();
-    const next = await backprop(request(steps.at(-1).updated));
-    if (ticket !== asked) return;
-    after = next;
     show();
   } catch (error) {
     if (ticket === asked) say(t("backprop.error", { message: error.message }));
@@ -98,6 +104,15 @@ function go(k) {
 }
 
 // ── The explanation panel ─────────────────────────────────────────────────────
+
+/** A step's table: one row per weight of a layer, a column per quantity (symbols as the formulas write them). */
+function table({ layer, columns, rows }) {
+  const head = h("tr", {}, h("th", {}, ""), ...columns.map((c) => h("th", {}, c)));
+  const body = rows.map(([label, ...values], r) =>
+    h("tr", { class: r === rows.length - 1 ? "bias" : "" }, h("th", {}, label), ...values.map((v) => h("td", {}, num(v)))));
+  return h("table", { class: "bp-matrix", "data-testid": "bp-table", "aria-label": t("backprop.table_label", { layer }) },
+    h("thead", {}, head), h("tbody", {}, ...body));
+}
 
 function matrix({ dW, db, layer }) {
   const head = h("tr", {}, h("th", {}, ""), ...db.map((_, j) => h("th", {}, `${t("backprop.matrix.to")} ${j + 1}`)));
@@ -122,11 +137,11 @@ function show() {
   );
   const extra = [];
   if (step.matrix) extra.push(matrix(step.matrix));
-  if (step.phase === "update") {
-    extra.push(h("p", { class: "bp-after", "data-testid": "bp-after" }, after
-      ? t("backprop.after", { before: num(pass.loss), after: num(after.loss) })
-      : t("backprop.after_pending")));
-  }
+  if (step.table) extra.push(table(step.table));
+  const after = step.updated
+    ? h("p", { class: "bp-after", "data-testid": "bp-after" },
+      t("backprop.after", { before: num(pass.loss), after: num(pass.update.loss ?? Infinity) }))
+    : null;
   $("bp-panel").replaceChildren(
     h("div", { class: "bp-head" },
       h("span", { class: `bp-phase ${step.phase}`, "data-testid": "bp-phase", "data-phase": step.phase },
@@ -135,7 +150,7 @@ function show() {
       h("span", { class: "bp-count", "data-testid": "bp-count" },
         t("backprop.count", { step: state.k + 1, total: steps.length }))),
     h("p", { class: "bp-note" }, t(...step.note)),
-    h("div", { class: "bp-body" }, h("div", { class: "bp-lines" }, ...lines), ...extra),
+    h("div", { class: "bp-body" }, h("div", { class: "bp-lines" }, ...lines, after), ...extra),
   );
   $("bp-strip").replaceChildren(...steps.map((s, i) =>
     h("button", { type: "button", class: `bp-dot ${s.phase}${i === state.k ? " current" : ""}`,
@@ -156,6 +171,22 @@ function field(value, label, testid, onChange, attrs = {}) {
   return node;
 }
 
+/** The optimizer of the update: its menu, the page's learning rate, and its other hyperparameters. */
+function optimizerRows(known, change) {
+  const meta = known.find((o) => o.name === state.optimizer.name);
+  const picker = select(known.map((o) => [o.name, o.title]), state.optimizer.name, t("backprop.optimizer"),
+    (name) => {
+      change({ optimizer: { name, params: {} } });
+      controls($("controls"));
+    }, "bp-optimizer");
+  const lr = field(state.lr, t("backprop.lr"), "bp-lr", (v) => (v > 0 ? change({ lr: v }) : controls($("controls"))),
+    { min: 0 });
+  const params = (meta?.params ?? []).filter((p) => p.name !== "lr").map((p) =>
+    paramControl(p, state.optimizer.params[p.name], (v) =>
+      change({ optimizer: { ...state.optimizer, params: { ...state.optimizer.params, [p.name]: v } } }), `bp-param-${p.name}`));
+  return [row(t("backprop.optimizer"), picker), row(t("backprop.lr"), lr, t("backprop.lr_hint")), ...params];
+}
+
 function controls(root) {
   const change = (patch) => {
     Object.assign(state, patch);
@@ -170,6 +201,8 @@ function controls(root) {
     } else layers.value = state.hidden.join(",");
   });
   const choices = (names, prefix) => names.map((name) => [name, t(`${prefix}.${name}`)]);
+  const update = h("div", {});
+  optimizers.then((known) => update.replaceChildren(...optimizerRows(known, change))).catch(() => {});
   root.replaceChildren(
     h("section", { class: "panel" }, h("h2", {}, t("backprop.section.network")),
       row(t("backprop.hidden"), layers, t("backprop.hidden_hint")),
@@ -185,8 +218,7 @@ function controls(root) {
       row("x₁", field(state.x[0], "x₁", "bp-x1", (v) => change({ x: [v, state.x[1]] }))),
       row("x₂", field(state.x[1], "x₂", "bp-x2", (v) => change({ x: [state.x[0], v] }))),
       row("y", field(state.y, t("backprop.target"), "bp-y", (y) => change({ y })), t("backprop.target_hint"))),
-    h("section", { class: "panel" }, h("h2", {}, t("backprop.section.update")),
-      row(t("backprop.lr"), field(state.lr, t("backprop.lr"), "bp-lr", (lr) => change({ lr }), { min: 0 }))),
+    h("section", { class: "panel", "data-testid": "bp-update" }, h("h2", {}, t("backprop.section.update")), update),
     h("section", { class: "panel" }, h("h2", {}, t("backprop.section.keys")),
       h("p", { class: "hint" }, t("backprop.keys"))),
   );

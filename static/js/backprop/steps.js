@@ -1,19 +1,9 @@
 // The step-through of one sample's pass, built from POST /api/backprop's answer (README, "Backprop, one
 // sample"): the forward pass unit by unit, the loss, the backward pass layer by layer from the output
-// down, then one SGD update. Each step says which units and edges it is about, its formula in symbols
+// down, then the update with the chosen optimizer (update.js). Each step says which units and edges it is about, its formula in symbols
 // and the same formula with the numbers; the words around them come from the catalog (backprop.json).
-import { formatNumber } from "../dom.js";
-
-const SUB = "₀₁₂₃₄₅₆₇₈₉";
-const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
-const digits = (n, set) => String(n).replace(/\d/g, (d) => set[Number(d)]);
-export const sub = (n) => digits(n, SUB);
-export const sup = (n) => `⁽${digits(n, SUP)}⁾`;
-
-/** A number as the diagram and the formulas show it: 4 significant digits, a true minus sign. */
-export const num = (v) => formatNumber(v).replace("-", "−");
-/** A factor of a product: negative numbers in parentheses. */
-const factor = (v) => (v < 0 ? `(${num(v)})` : num(v));
+import { factor, num, sub, sup } from "./format.js";
+import { updateSteps } from "./update.js";
 
 // Each activation's symbol, and its derivative written with what the step shows (z and a).
 export const ACTIVATION_SYMBOL = { tanh: "tanh", sigmoid: "σ", relu: "ReLU", leaky_relu: "LeakyReLU", linear: "id" };
@@ -33,17 +23,11 @@ function slopeFormula(activation, z, a, slope) {
 /** The layers as the diagram draws them: the inputs, each hidden layer, the output (sizes). */
 export const layerSizes = (pass) => [pass.x.length, ...pass.layers.map((layer) => layer.b.length)];
 
-/** Plain SGD on this sample: θ − η·∂L/∂θ, per layer {W, b} (the next request's `weights`). */
-export const sgdUpdate = (pass, lr) =>
-  pass.layers.map((layer) => ({
-    W: layer.W.map((row, i) => row.map((w, j) => w - lr * layer.dW[i][j])),
-    b: layer.b.map((b, j) => b - lr * layer.db[j]),
-  }));
-
-/** The steps of `pass` (the API's answer) for `activation` and learning rate `lr`. A step is
- * {phase, title: [key, params], note: [key, params], units: [[layer, unit]], edges: [[layer, i, j]],
- * lines: [[symbols, numbers]], matrix?: {rows, b}}; layer 0 is the inputs, the last the output. */
-export function buildSteps(pass, activation, lr) {
+/** The steps of `pass` (the API's answer) for `activation`; `optimizer` is the update's optimizer as a
+ * person reads its name. A step is {phase, title: [key, params], note: [key, params], units: [[layer, unit]],
+ * edges: [[layer, i, j]], lines: [[symbols, numbers]], matrix?: {dW, db, layer}, table?: {layer, columns,
+ * rows}, updated?: the new weights}; layer 0 is the inputs, the last the output. */
+export function buildSteps(pass, activation, optimizer) {
   const L = pass.layers.length; // the output is layer L
   const f = ACTIVATION_SYMBOL[activation];
   const a = (l) => (l === 0 ? pass.x : pass.layers[l - 1].a);
@@ -149,19 +133,6 @@ export function buildSteps(pass, activation, lr) {
     steps.push(gradients(l));
   }
 
-  const updated = sgdUpdate(pass, lr);
-  const first = pass.layers[L - 1];
-  steps.push({
-    phase: "update", title: ["backprop.step.update", { lr: num(lr) }], note: ["backprop.note.update", {}],
-    units: [], edges: pass.layers.flatMap((layer, m) => layer.W.flatMap((row, i) => row.map((_, j) => [m + 1, i, j]))),
-    updated,
-    lines: [
-      ["θ ← θ − η·∂L/∂θ", ""],
-      [`W₁₁${sup(L)} ← W₁₁${sup(L)} − η·∂L/∂W₁₁${sup(L)}`,
-        `${num(first.W[0][0])} − ${num(lr)}·${factor(first.dW[0][0])} = ${num(updated[L - 1].W[0][0])}`],
-      [`b₁${sup(L)} ← b₁${sup(L)} − η·∂L/∂b₁${sup(L)}`,
-        `${num(first.b[0])} − ${num(lr)}·${factor(first.db[0])} = ${num(updated[L - 1].b[0])}`],
-    ],
-  });
+  steps.push(...updateSteps(pass, optimizer));
   return steps;
 }
