@@ -23,6 +23,11 @@ class Settings(BaseModel):
     max_landscape_n: int = 61
     max_train_steps: int = 20_000
     max_records: int = 2001
+    # Trainability maps: a 128 × 128 map, or 64 × 64 of 976 steps; the weights of all the cells' networks
+    # at once (a few float64 arrays of that many: weights, gradients, the optimizer's state, ≈ 50 MB each).
+    max_sweep_cells: int = 16_384
+    max_sweep_cell_steps: int = 4_000_000
+    max_sweep_weights: int = 6_000_000
     max_body_bytes: int = 1 << 20  # 1 MiB: larger request bodies are a 413, refused before they are read
     body_timeout_seconds: float = 30.0  # a body whose next piece takes longer is dropped (408)
     # Serving a room (README, "Serving a room"): every field can be set from the environment

@@ -25,6 +25,16 @@ Run from the repository root:  python bench/bench_nn.py  [--repeats N] [--stream
    boundary and landscape): time from sending the request to the arrival of the first
    `"type": "record"` line, median of `--stream-tries` after one warm-up; every stream
    is then read to its end and checked (201 records, a landscape, status, done).
+4. Trainability map: a 2-8-1 tanh network on 200 `sine` points (noise 0.1, seed 0), MSE, full
+   batch, SGD at a base lr of 0.1, 200 steps, xavier seed 0: a 64 × 64 map of per-layer rates,
+   lr_scale[0] × lr_scale[1] each on numpy.geomspace(1e-2, 1e2, 64), so 4 096 networks (about a
+   third diverge). Ours is the engine's `sweep.sweep(...)` (records at 0 and 200 only); torch
+   trains the 4 096 networks by hand as one batch, float64, 1 thread: the same initial weights,
+   (C, N, 2) @ (C, 2, 8) with `baddbmm`, tanh, (C, N, 8) @ (C, 8, 1), the mean squared error of
+   each network summed, `autograd.grad`, then θ ← θ − rate·g with each cell's rate per layer, and
+   train()'s rule for divergence (a gradient that is not finite, or a weight beyond ±1e8: the cell
+   stops at its last good weights and leaves the batch, as ours do). Both sides' statuses and final
+   losses are compared cell by cell (`--map-size N` for an N × N map, 0 skips it; run once each).
 
 Each compute figure is the best of `--repeats` (default 3); the sides alternate inside
 each repeat (torch on its default threads runs after all the others). Building the
@@ -67,6 +77,7 @@ from gdviz.engine.errors import no_check
 from gdviz.engine.nn.datasets import Dataset, make_dataset
 from gdviz.engine.nn.landscape import Landscape
 from gdviz.engine.nn.network import Architecture, initialize, unflatten
+from gdviz.engine.nn.sweep import Axis, cell_rates, sweep
 from gdviz.engine.nn.train import Record, TrainSpec, train
 
 HIDDEN = (16, 16)
@@ -304,6 +315,133 @@ def largest_case(steps: int) -> tuple[float, float]:
     return times[0], times[1]
 
 
+# --- 4. trainability map ---------------------------------------------------------------
+
+MAP_SIZE = 64
+MAP_STEPS = 200
+MAP_LR = 0.1
+MAP_RANGE = (1e-2, 1e2)
+MAP_RATIO_TARGET = 2.0
+
+
+@dataclass
+class MapSide:
+    seconds: float
+    cpu_s: float
+    status: np.ndarray  # (C,) "diverged" / "max_steps"
+    steps_taken: np.ndarray  # (C,)
+    final_loss: np.ndarray  # (C,)
+
+
+def map_setup(size: int) -> tuple[Dataset, Architecture, np.ndarray, np.ndarray, np.ndarray]:
+    data = make_dataset("sine", 200, 0.1, DATA_SEED)
+    arch = Architecture((2, 8, 1), "tanh", data.task)
+    theta0 = initialize(arch, "xavier", INIT_SEED)
+    factors = np.geomspace(*MAP_RANGE, size)
+    lr, lr_scale = cell_rates([Axis("lr_scale[0]", factors), Axis("lr_scale[1]", factors)], MAP_LR, (1.0, 1.0))
+    return data, arch, theta0, lr, lr_scale
+
+
+def ours_map(size: int) -> MapSide:
+    data, arch, theta0, lr, lr_scale = map_setup(size)
+    spec = TrainSpec(arch, theta0, "sgd", {"lr": MAP_LR}, MAP_STEPS, None, record_every=MAP_STEPS, boundary_n=None)
+    c0, t0 = time.process_time(), time.perf_counter()
+    cells = sweep(spec._replace(landscape=None), lr, lr_scale, data)
+    return MapSide(time.perf_counter() - t0, time.process_time() - c0, *cells)
+
+
+def torch_map(size: int) -> MapSide:
+    """The 4 096 networks by hand on 1 thread: bmm, autograd, per-cell rates, train()'s divergence rule."""
+    data, arch, theta0, lr, lr_scale = map_setup(size)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        c0, t0 = time.process_time(), time.perf_counter()
+        count = len(lr)
+        first, second = unflatten(arch, theta0)
+        x = torch.from_numpy(data.x)  # (N, 2)
+        y = torch.from_numpy(data.y)  # (N,)
+        # Per cell: W (2, 8), b (1, 8), then (8, 1), (1, 1); the batch's rows, and their rates per layer.
+        params = [
+            torch.from_numpy(np.repeat(array[None], count, axis=0)).reshape(count, *shape)
+            for array, shape in ((first.W, (2, 8)), (first.b, (1, 8)), (second.W, (8, 1)), (second.b, (1, 1)))
+        ]
+        rates = torch.from_numpy(lr[:, None] * lr_scale)  # (C, 2)
+        cells = torch.arange(count)
+        steps_taken = np.zeros(count, dtype=np.int64)
+        reached = np.zeros(count, dtype=bool)
+        ended: dict[int, list[torch.Tensor]] = {}  # cell -> its last good weights
+        previous_params = [p.clone() for p in params]
+
+        def losses(w1: torch.Tensor, b1: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor) -> torch.Tensor:
+            hidden = torch.tanh(torch.baddbmm(b1, x.expand(len(w1), -1, -1), w1))  # (C, N, 8)
+            out = torch.baddbmm(b2, hidden, w2)[..., 0]  # (C, N)
+            return ((out - y) ** 2).mean(dim=1)
+
+        for k in range(MAP_STEPS):
+            leaves = [p.requires_grad_() for p in params]
+            grads = torch.autograd.grad(losses(*leaves).sum(), leaves)
+            with torch.no_grad():
+                finite = torch.stack([g.flatten(1).isfinite().all(dim=1) for g in grads]).all(dim=0)
+                keep_before = [p.detach().clone() for p in params]
+                scale = [rates[:, 0], rates[:, 0], rates[:, 1], rates[:, 1]]
+                params = [p.detach() - r.view(-1, 1, 1) * g for p, r, g in zip(params, scale, grads, strict=True)]
+                bounded = torch.stack([p.flatten(1).abs().max(dim=1).values <= 1e8 for p in params]).all(dim=0)
+                stopped = ~finite  # back to θₖ₋₁ (θ₀ at k = 0)
+                beyond = finite & ~bounded  # back to θₖ
+                for row in torch.nonzero(stopped | beyond)[:, 0].tolist():
+                    cell = int(cells[row])
+                    source = previous_params if stopped[row] and k > 0 else keep_before
+                    ended[cell] = [p[row].clone() for p in source]
+                    steps_taken[cell] = k - 1 if stopped[row] and k > 0 else k
+                alive = ~(stopped | beyond)
+                if not alive.all():
+                    params = [p[alive] for p in params]
+                    keep_before = [p[alive] for p in keep_before]
+                    rates, cells = rates[alive], cells[alive]
+                previous_params = keep_before
+        steps_taken[cells.numpy()] = MAP_STEPS
+        reached[cells.numpy()] = True
+        with torch.no_grad():
+            final = {int(c): [p[row] for p in params] for row, c in enumerate(cells.tolist())} | ended
+            stacked = [torch.stack([final[c][i] for c in range(count)]) for i in range(4)]
+            final_loss = losses(*stacked).numpy()
+        seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        torch.set_num_threads(previous)
+    return MapSide(seconds, cpu_s, np.where(reached, "max_steps", "diverged"), steps_taken, final_loss)
+
+
+def map_case(size: int) -> float:
+    """The map on both sides, once each; returns torch time / ours."""
+    ours = ours_map(size)
+    th = torch_map(size)
+    cells = size * size
+    same_status = int(np.sum(ours.status == th.status))
+    same_steps = int(np.sum(ours.steps_taken == th.steps_taken))
+    both = (ours.status == "max_steps") & (th.status == "max_steps")
+    relative = np.abs(ours.final_loss - th.final_loss) / np.maximum(np.abs(th.final_loss), 1e-300)
+    finite = both & np.isfinite(relative)
+    print(
+        f"  ours (engine sweep): {ours.seconds:.2f} s (CPU {ours.cpu_s:.2f} s), "
+        f"{int(np.sum(ours.status == 'diverged'))} of {cells} diverged"
+    )
+    print(f"  torch (bmm by hand, 1 thread): {th.seconds:.2f} s (CPU {th.cpu_s:.2f} s)")
+    print(
+        f"  agreement: status {same_status}/{cells}, steps taken {same_steps}/{cells}; final loss of the "
+        f"{int(finite.sum())} cells trained to the end on both sides: median relative difference "
+        f"{np.median(relative[finite]):.1e}, within 1e-9 in {int(np.sum(relative[finite] <= 1e-9))}, "
+        f"largest {np.max(relative[finite]):.1e}"
+    )
+    if same_status < 0.99 * cells or np.median(relative[finite]) > 1e-9:
+        raise RuntimeError("ours and torch did not train the same map")
+    ratio = th.seconds / ours.seconds
+    print(
+        f"  ratio torch/ours {ratio:.2f}× (target ≥ {MAP_RATIO_TARGET:.0f}×); in CPU time {th.cpu_s / ours.cpu_s:.2f}×"
+    )
+    return ratio
+
+
 # --- 3. first record over HTTP ----------------------------------------------------------
 
 
@@ -368,6 +506,9 @@ def main() -> int:
         help=f"steps of the largest network, extrapolated to {LARGEST_STEPS} (default {LARGEST_STEPS}; 0 skips it)",
     )
     parser.add_argument(
+        "--map-size", type=int, default=MAP_SIZE, help=f"the trainability map's side (default {MAP_SIZE}; 0 skips it)"
+    )
+    parser.add_argument(
         "--torch-budget",
         type=float,
         default=5.0,
@@ -392,6 +533,13 @@ def main() -> int:
     if args.largest_steps > 0:
         print("\nlargest network: spiral 2000, 2-64-64-64-64-1 tanh, adam, full batch, as /api/train (JSON included)")
         largest = largest_case(args.largest_steps)
+    map_ratio = math.nan
+    if args.map_size > 0:
+        print(
+            f"\ntrainability map: {args.map_size} × {args.map_size} cells (lr_scale[0] × lr_scale[1], geomspace"
+            f"{MAP_RANGE}), 2-8-1 tanh, 200 sine points, full batch, sgd lr {MAP_LR}, {MAP_STEPS} steps"
+        )
+        map_ratio = map_case(args.map_size)
     first_ms = math.nan
     try:
         if args.stream_tries > 0:
@@ -411,6 +559,11 @@ def main() -> int:
         print(
             f"largest network, {LARGEST_STEPS} steps: bare {largest[0]:.1f} s, with the API's defaults "
             f"{largest[1]:.1f} s (target ≤ {LARGEST_TARGET_S:.0f} s: {met[largest[1] <= LARGEST_TARGET_S]})"
+        )
+    if not math.isnan(map_ratio):
+        print(
+            f"trainability map {args.map_size}²: torch/ours {map_ratio:.2f}× "
+            f"(target ≥ {MAP_RATIO_TARGET:.0f}×: {met[map_ratio >= MAP_RATIO_TARGET]})"
         )
     if not math.isnan(first_ms):
         print(f"first training record over HTTP: median {first_ms:.1f} ms (target ≤ {FIRST_RECORD_TARGET_MS:.0f})")

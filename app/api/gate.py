@@ -98,6 +98,7 @@ def train_work(request: TrainRequest) -> Work:
     eigen = max(eigenproblems(o.name, o.params.model_dump()) for o in entries) if request.sharpness else 0
     extra = {"eigenproblems": eigen, "histograms": request.histograms}
     per_record = 4 + 2 * len(arch.sizes) + 2 * request.sharpness + 43 * len(request.model.hidden) * request.histograms
+    per_record += arch.size * request.record_weights
     numbers = {
         "record_every": runs * records * per_record,
         "boundary.n": runs * records * frame,
@@ -144,7 +145,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _refusal(field: str, message: str, estimate: float, limit: float) -> HTTPException:
+def cost_refusal(field: str, message: str, estimate: float, limit: float) -> HTTPException:
     detail = invalid_detail(InvalidInput(field, message))
     detail |= {"type": "too_much_work", "ctx": {"estimate": estimate, "limit": limit}}
     return HTTPException(status_code=422, detail=[detail])
@@ -157,14 +158,14 @@ def check_budget(work: Work, whole: bool) -> None:
             f"this request needs about {work.seconds:.3g} s of computation; the limit is "
             f"{settings.max_work_seconds:g} s. Reduce {work.advice}"
         )
-        raise _refusal(work.seconds_field, message, work.seconds, settings.max_work_seconds)
+        raise cost_refusal(work.seconds_field, message, work.seconds, settings.max_work_seconds)
     if whole and work.answer_bytes > settings.max_answer_bytes:
         megabytes, limit = work.answer_bytes / 2**20, settings.max_answer_bytes / 2**20
         message = (
             f"the answer would be about {megabytes:.3g} MB of JSON; the limit is {limit:g} MB. "
             "Keep fewer points or frames, reduce the steps or the resolution, or use the stream endpoint"
         )
-        raise _refusal(work.bytes_field, message, work.answer_bytes, settings.max_answer_bytes)
+        raise cost_refusal(work.bytes_field, message, work.answer_bytes, settings.max_answer_bytes)
 
 
 class Busy(HTTPException):

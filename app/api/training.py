@@ -121,6 +121,8 @@ class PreparedTraining:
         if r.activations is not None:
             edges = EDGES[self.arch.activation]
             line["activations"] = [{"edges": edges, "counts": counts} for counts in r.activations]
+        if self.request.record_weights:
+            line["weights"] = self.layers(r.theta)
         if r.boundary is not None:
             line["z"] = r.boundary
         return line
@@ -134,13 +136,13 @@ class PreparedTraining:
             "path": {"a": scape.path_a, "b": scape.path_b},
         }
 
+    def layers(self, theta: Any) -> list[dict[str, Any]]:
+        return [{"W": layer.W, "b": layer.b} for layer in unflatten(self.arch, theta)]
+
     def weights(self, final: Any) -> dict[str, Any] | None:
         if not self.request.include_weights:
             return None
-        initial, last = (
-            [{"W": layer.W, "b": layer.b} for layer in unflatten(self.arch, theta)] for theta in (self.theta0, final)
-        )
-        return {"initial": initial, "final": last}
+        return {"initial": self.layers(self.theta0), "final": self.layers(final)}
 
     def columns(self, records: list[dict[str, Any]], boundary: dict[str, Any] | None) -> dict[str, Any]:
         """One training's record lines gathered column by column."""
@@ -159,6 +161,7 @@ class PreparedTraining:
             if self.request.sharpness
             else None,
             "activations": [r["activations"] for r in records] if self.request.histograms else None,
+            "record_weights": [r["weights"] for r in records] if self.request.record_weights else None,
             "boundary": {**boundary, "frames": [{"step": r["step"], "z": r["z"]} for r in records]}
             if boundary
             else None,

@@ -43,6 +43,11 @@ export const catalog = () =>
     ([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }),
   );
 
+/** A trainability map: every cell's status, final loss and steps taken (README, "Trainability maps"). */
+export async function trainSweep(body, signal) {
+  return (await postJSON("/api/train/sweep", body, signal)).json();
+}
+
 /** One sample's forward and backward pass (README, "Backprop, one sample"). */
 export async function backprop(body, signal) {
   return (await postJSON("/api/backprop", body, signal)).json();

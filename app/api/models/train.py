@@ -105,7 +105,15 @@ class TrainRequest(Request):
     )
     boundary: BoundaryConfig | None = Field(default_factory=BoundaryConfig)
     landscape: LandscapeConfig | None = Field(default_factory=LandscapeConfig)
-    include_weights: bool = False
+    include_weights: bool = Field(
+        default=False, description="the end of each run adds `weights`: {initial, final}, per layer {W, b}"
+    )
+    record_weights: bool = Field(
+        default=False,
+        description="each record adds `weights`: per layer {W (fan_in × fan_out), b}, the weights at that step "
+        "(what a network diagram draws as the training plays); in /api/train the column `record_weights`. "
+        "Its numbers count in the budget: ask for fewer records (record_every) on a large network",
+    )
     sharpness: bool = Field(
         default=False,
         description="each record adds `sharpness`: the largest (algebraic) eigenvalue of the Hessian of the "
@@ -192,6 +200,9 @@ class TrainResponse(Response):
     activations: list[list[ActivationHistogram]] | None = Field(
         default=None, description="with `histograms`: per record, per hidden layer"
     )
+    record_weights: list[list[LayerWeights]] | None = Field(
+        default=None, description="with `record_weights`: per record, per layer {W, b}"
+    )
     boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
     landscape: dict[str, Any] | None = Field(description='{"a", "b", "loss", "path": {"a", "b"}}')
     weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
@@ -217,6 +228,7 @@ class RaceRun(Response):
     sharpness: list[float | None] | None = None
     preconditioned_sharpness: list[float | None] | None = None
     activations: list[list[ActivationHistogram]] | None = None
+    record_weights: list[list[LayerWeights]] | None = None
     boundary: dict[str, Any] | None = Field(description='{"x", "y", "frames": [{"step", "z"}]}')
     weights: dict[str, list[LayerWeights]] | None = Field(description='{"initial", "final"} when include_weights')
     status: Status

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from ... import __version__
 from ...assets import asset_dir
 from .. import i18n
+from ..models.sweep import MAX_CELL_STEPS, MAX_CELLS
 
 templates = Jinja2Templates(directory=asset_dir("templates"))
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,9 @@ def plotly_js() -> FileResponse:
 THEMES = ("default", "projector")
 
 
-def _page(request: Request, template: str, page: str, embed: bool, theme: str = "default") -> HTMLResponse:
+def _page(
+    request: Request, template: str, page: str, embed: bool, theme: str = "default", **extra: object
+) -> HTMLResponse:
     """A page in the reader's language (i18n.page_lang); `?lang=` is stored for the next visit."""
     lang, asked = i18n.page_lang(request, embed=embed)
     asked_theme = request.query_params.get("theme")
@@ -43,6 +46,7 @@ def _page(request: Request, template: str, page: str, embed: bool, theme: str = 
         "theme": asked_theme if asked_theme in THEMES else theme,
         # Only the explorer's 3D view needs Plotly's full bundle (README, "Performance").
         "three_d": page == "surfaces" and request.query_params.get("3d") == "1",
+        **extra,
     }
     response = templates.TemplateResponse(request, template, context)
     if asked:
@@ -80,6 +84,21 @@ def backprop(request: Request) -> HTMLResponse:
 @router.get("/backprop/embed", response_class=HTMLResponse)
 def backprop_embed(request: Request) -> HTMLResponse:
     return _page(request, "backprop.html", "backprop", embed=True)
+
+
+# The limits of a trainability map, which the page checks before it asks (README, "Trainability maps").
+SWEEP_LIMITS = {"cells": MAX_CELLS, "work": MAX_CELL_STEPS}
+
+
+@router.get("/trainability", response_class=HTMLResponse)
+def trainability(request: Request) -> HTMLResponse:
+    """Maps of which per-layer learning rates train a network and which diverge (README, "Trainability maps")."""
+    return _page(request, "trainability.html", "trainability", embed=False, sweep_limits=SWEEP_LIMITS)
+
+
+@router.get("/trainability/embed", response_class=HTMLResponse)
+def trainability_embed(request: Request) -> HTMLResponse:
+    return _page(request, "trainability.html", "trainability", embed=True, sweep_limits=SWEEP_LIMITS)
 
 
 @router.get("/decks", response_class=HTMLResponse)

@@ -7,6 +7,10 @@ z = Wᵀa_prev + b = W̃ᵀã is one matrix product, and so is the gradient ∂L
 (its last row is ∂L/∂b = Σₙ δ) with δ = ∂L/∂z (fan_out, N): the "bias trick", which
 spares numpy a broadcast per layer both ways. The layer below gets ∂L/∂a_prev = W δ.
 
+Every array may carry a leading axis of networks, trained side by side on the same samples (a
+trainability map): W̃ (C, fan_in + 1, fan_out), a and δ (C, units, N), the loss a (C,) array.
+The data ã = [x; 1] stay (3, N), shared; matmul broadcasts them. One network has no such axis.
+
 Every function takes an optional `out` (and the activations a `scratch`): training
 passes the buffers of a network.Workspace, so that a step allocates no large array.
 Without them each call allocates its result, as numpy does.
@@ -24,7 +28,7 @@ LEAK = 0.01
 
 
 class Scratch(NamedTuple):
-    """Temporaries of one layer's shape (units, N) for an activation's forward and backward pass."""
+    """Temporaries of one layer's shape ([C,] units, N) for an activation's forward and backward pass."""
 
     s: Array
     u: Array
@@ -133,62 +137,75 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+# Index tuples built once: indexing a small array with a prepared tuple costs less than with `...`.
+ABOVE = (Ellipsis, slice(None, -1), slice(None))  # all rows but the last: W of W̃, a_prev of ã
+LAST = (Ellipsis, -1, slice(None))  # the last row: b of W̃
+FIRST = (Ellipsis, 0, slice(None))  # the first row: the output unit's z
+
+
 class Dense(NamedTuple):
-    Wb: Array  # W̃ (fan_in + 1, fan_out): the rows of W, then bᵀ
+    Wb: Array  # W̃ ([C,] fan_in + 1, fan_out): the rows of W, then bᵀ
 
     @property
     def W(self) -> Array:
-        return self.Wb[:-1]  # (fan_in, fan_out)
+        return self.Wb[ABOVE]  # ([C,] fan_in, fan_out)
 
     @property
     def b(self) -> Array:
-        return self.Wb[-1]  # (fan_out,)
+        return self.Wb[LAST]  # ([C,] fan_out)
 
 
-def with_ones(units: int, n: int) -> Array:
-    """ã (units + 1, N) with its last row of ones; the rows above are to be filled."""
-    a = np.empty((units + 1, n))
-    a[-1] = 1.0
+def with_ones(units: int, n: int, lead: tuple[int, ...] = ()) -> Array:
+    """ã ([C,] units + 1, N) with its last row of ones; the rows above are to be filled."""
+    a = np.empty((*lead, units + 1, n))
+    a[LAST] = 1.0
     return a
 
 
 def dense_forward(layer: Dense, a_in: Array, out: Array | None = None) -> Array:
-    return np.matmul(layer.Wb.T, a_in, out=out)  # z = W̃ᵀã (fan_out, N)
+    return np.matmul(layer.Wb.mT, a_in, out=out)  # z = W̃ᵀã ([C,] fan_out, N)
 
 
 def dense_backward(
     layer: Dense, a_in: Array, delta: Array, to_input: bool = True, grad: Array | None = None, da: Array | None = None
 ) -> tuple[Dense, Array | None]:
-    """δ (fan_out, N) -> (∂L/∂W̃ = ã δᵀ, ∂L/∂a_prev = W δ (fan_in, N)), into `grad` and `da` when given.
+    """δ ([C,] fan_out, N) -> (∂L/∂W̃ = ã δᵀ, ∂L/∂a_prev = W δ ([C,] fan_in, N)), into `grad` and `da` when given.
 
     ∂L/∂a_prev is None when `to_input` is False: below the first layer lie the data, which do not learn.
     """
-    grad = Dense(np.matmul(a_in, delta.T, out=grad))  # (fan_in + 1, fan_out)
+    grad = Dense(np.matmul(a_in, delta.mT, out=grad))  # ([C,] fan_in + 1, fan_out)
     if not to_input:
         return grad, None
     # With one unit above, W δ is an outer product: broadcasting computes the same
     # products exactly, without a BLAS call.
-    return grad, np.multiply(layer.W, delta, out=da) if delta.shape[0] == 1 else np.matmul(layer.W, delta, out=da)
+    W = layer.W
+    return grad, np.multiply(W, delta, out=da) if delta.shape[-2] == 1 else np.matmul(W, delta, out=da)
 
 
 class Loss(NamedTuple):
-    value: Callable[[Array, Array], float]  # (z, y) -> L, the mean over samples
-    delta: Callable[[Array, Array], Array]  # (z, y) -> ∂L/∂z (N,); a training step needs only this
+    value: Callable[[Array, Array], float | Array]  # (z, y) -> L, the mean over samples: a float, or (C,)
+    delta: Callable[[Array, Array], Array]  # (z, y) -> ∂L/∂z ([C,] N); a training step needs only this
 
 
-def _bce_value(z: Array, y: Array) -> float:
+def _mean(values: Array) -> float | Array:
+    """The mean over samples: a float for one network, (C,) for a batch of them."""
+    mean = np.mean(values, axis=-1)
+    return float(mean) if mean.ndim == 0 else mean
+
+
+def _bce_value(z: Array, y: Array) -> float | Array:
     # max(z, 0) − zy + log(1 + e^−|z|): never exp of a large positive number.
-    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    return _mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
 
-def _mse_value(z: Array, y: Array) -> float:
+def _mse_value(z: Array, y: Array) -> float | Array:
     diff = z - y
-    return float(np.mean(diff * diff))
+    return _mean(diff * diff)
 
 
 # Mean binary cross-entropy of logits (torch's BCEWithLogitsLoss): ∂L/∂z = (σ(z) − y)/N.
-bce_with_logits = Loss(_bce_value, lambda z, y: (1 / (1 + np.exp(-z)) - y) / z.shape[0])
+bce_with_logits = Loss(_bce_value, lambda z, y: (1 / (1 + np.exp(-z)) - y) / z.shape[-1])
 # Mean squared error: ∂L/∂z = 2(z − y)/N.
-mse = Loss(_mse_value, lambda z, y: 2 * (z - y) / z.shape[0])
+mse = Loss(_mse_value, lambda z, y: 2 * (z - y) / z.shape[-1])
 
 LOSSES = {"classification": bce_with_logits, "regression": mse}
