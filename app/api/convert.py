@@ -209,14 +209,25 @@ def _settings(used: RunSettings) -> dict[str, Any]:
     }
 
 
-def run_labels(optimizers: Sequence[Any]) -> list[str]:
-    """Each entry's label, or its optimizer's title; repeated ones numbered ("Adam (2)")."""
+def run_labels(optimizers: Sequence[Any], details: Sequence[str] | None = None) -> list[str]:
+    """Each entry's label, or its optimizer's title followed by the run's `details` when it has some
+    ("SGD · relu, he"); repeated ones numbered ("Adam (2)")."""
     labels, seen = [], {}
-    for o in optimizers:
-        label = o.label or OPTIMIZERS[o.name].title
+    for i, o in enumerate(optimizers):
+        detail = details[i] if details else ""
+        label = o.label or (f"{OPTIMIZERS[o.name].title} · {detail}" if detail else OPTIMIZERS[o.name].title)
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels
+
+
+def model_details(models: Sequence[Any]) -> list[str]:
+    """What sets each run's network apart in a race whose runs differ in it: the activation, the init (with
+    its σ for `normal`), or both, whichever differ among the runs ("sigmoid, xavier"); "" for each when none do."""
+    activations = [m.activation for m in models]
+    inits = [f"normal σ={m.init_scale:g}" if m.init == "normal" else m.init for m in models]
+    differing = [column for column in (activations, inits) if len(set(column)) > 1]
+    return [", ".join(column[i] for column in differing) for i in range(len(models))]
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

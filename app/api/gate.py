@@ -86,14 +86,15 @@ def _batch_numbers(used: RunSettings, include_batches: bool) -> int:
 
 def train_work(request: TrainRequest) -> Work:
     """The training's steps, its records (a full-data pass and a boundary frame each) and the landscape;
-    a race counts every run's training and its records, and one landscape."""
-    arch = Architecture((2, *request.model.hidden, 1), request.model.activation, "classification")
-    runs = len(request.optimizers) if request.optimizers is not None else 1
+    a race counts every run's training (with its own activation) and its records, and one landscape, which
+    a race whose runs differ in activation or initial weights does not have."""
+    archs = [Architecture((2, *m.hidden, 1), m.activation, "classification") for m in request.run_models()]
+    arch, runs = archs[0], len(archs)
     points = request.dataset.n
     batch = min(request.batch_size or points, points)
     records = request.steps // request.record_every + 2
     frame = request.boundary.n**2 if request.boundary else 0
-    plane = request.landscape.n**2 if request.landscape else 0
+    plane = request.landscape.n**2 if request.landscape and request.one_start() else 0
     entries = request.optimizers if request.optimizers is not None else [request.optimizer]
     eigen = max(eigenproblems(o.name, o.params.model_dump()) for o in entries) if request.sharpness else 0
     extra = {"eigenproblems": eigen, "histograms": request.histograms}
@@ -104,16 +105,22 @@ def train_work(request: TrainRequest) -> Work:
         "boundary.n": runs * records * frame,
         "landscape.n": plane,
     }
+
+    def each(seconds: Callable[[Architecture], float]) -> float:
+        return sum(seconds(a) for a in archs)
+
     parts = {
-        "steps": runs * request.steps * cost.network_pass_seconds(arch, batch, backward=True),
-        "record_every": runs * records * cost.network_pass_seconds(arch, points, backward=True)
-        + (runs * records * cost.sharpness_seconds(arch, points, eigen) if eigen else 0.0),
-        "boundary.n": runs * records * cost.network_pass_seconds(arch, frame, backward=False)
+        "steps": request.steps * each(lambda a: cost.network_pass_seconds(a, batch, backward=True)),
+        "record_every": records * each(lambda a: cost.network_pass_seconds(a, points, backward=True))
+        + (records * each(lambda a: cost.sharpness_seconds(a, points, eigen)) if eigen else 0.0),
+        "boundary.n": records * each(lambda a: cost.network_pass_seconds(a, frame, backward=False))
         + cost.json_seconds(numbers["boundary.n"]),
         "landscape.n": plane * cost.network_pass_seconds(arch, points, backward=False),
     }
-    seconds = cost.training_seconds(arch, points, batch, request.steps, records, frame, plane, **extra)
-    seconds += (runs - 1) * cost.training_seconds(arch, points, batch, request.steps, records, frame, 0, **extra)
+    seconds = sum(
+        cost.training_seconds(a, points, batch, request.steps, records, frame, plane if r == 0 else 0, **extra)
+        for r, a in enumerate(archs)
+    )
     seconds += cost.json_seconds(sum(numbers.values()))
     advice = "the steps, the network, the data, the records (record_every) or the boundary and landscape resolution"
     if runs > 1:

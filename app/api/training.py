@@ -12,7 +12,7 @@ from ..engine.nn.network import Architecture, initialize, unflatten
 from ..engine.nn.split import split
 from ..engine.nn.train import Record, TrainSpec, boundary_grid, race, train
 from ..engine.optimizers import optimizer_params
-from .convert import run_labels
+from .convert import model_details, run_labels
 from .json import dumps
 from .models.train import TrainRequest
 
@@ -38,13 +38,14 @@ class PreparedTraining:
         self.steps_taken = 0
         return next(self.items)
 
-    def spec(self, optimizer: Any, field: str) -> TrainSpec:
-        """The engine's training of one optimizer entry (`field` names it in a refusal)."""
+    def spec(self, optimizer: Any, field: str, arch: Architecture | None = None, theta0: Any = None) -> TrainSpec:
+        """The engine's training of one optimizer entry (`field` names it in a refusal), of the request's
+        network or of a race run's own (`arch`, `theta0`)."""
         request, m, d = self.request, self.request.model, self.request.dataset
         clip = request.clip
         return TrainSpec(
-            arch=self.arch,
-            theta0=self.theta0,
+            arch=arch or self.arch,
+            theta0=self.theta0 if theta0 is None else theta0,
             optimizer=optimizer.name,
             params=optimizer.params.model_dump(),
             steps=request.steps,
@@ -98,7 +99,7 @@ class PreparedTraining:
         while True:
             if isinstance(item, Record):
                 self.final, self.steps_taken = item.theta, item.step
-                yield self.record(item)
+                yield self.record(item, self.arch)
             elif isinstance(item, Landscape):
                 yield {"type": "landscape", **self.landscape(item)}
             else:
@@ -111,7 +112,8 @@ class PreparedTraining:
                 return
             item = next(self.items)
 
-    def record(self, r: Record) -> dict[str, Any]:
+    def record(self, r: Record, arch: Architecture) -> dict[str, Any]:
+        """One record line of a training of `arch` (its activation fixes the histograms' edges)."""
         line = {"type": "record", "step": r.step, "loss": r.loss, "accuracy": r.accuracy}
         if r.test_loss is not None:
             line |= {"test_loss": r.test_loss, "test_accuracy": r.test_accuracy}
@@ -119,7 +121,7 @@ class PreparedTraining:
         if self.request.sharpness:
             line |= {"sharpness": r.sharpness, "preconditioned_sharpness": r.preconditioned_sharpness}
         if r.activations is not None:
-            edges = EDGES[self.arch.activation]
+            edges = EDGES[arch.activation]
             line["activations"] = [{"edges": edges, "counts": counts} for counts in r.activations]
         if self.request.record_weights:
             line["weights"] = self.layers(r.theta)
@@ -139,10 +141,10 @@ class PreparedTraining:
     def layers(self, theta: Any) -> list[dict[str, Any]]:
         return [{"W": layer.W, "b": layer.b} for layer in unflatten(self.arch, theta)]
 
-    def weights(self, final: Any) -> dict[str, Any] | None:
+    def weights(self, final: Any, initial: Any = None) -> dict[str, Any] | None:
         if not self.request.include_weights:
             return None
-        return {"initial": self.layers(self.theta0), "final": self.layers(final)}
+        return {"initial": self.layers(self.theta0 if initial is None else initial), "final": self.layers(final)}
 
     def columns(self, records: list[dict[str, Any]], boundary: dict[str, Any] | None) -> dict[str, Any]:
         """One training's record lines gathered column by column."""
@@ -192,19 +194,34 @@ class PreparedTraining:
 class PreparedRace(PreparedTraining):
     """A request with `optimizers`: one training per entry, a record of each in turn, one landscape.
 
-    Stream: `start` (with `runs`: label, optimizer, params), `record` lines tagged with their `run`,
-    an `end` line per run (tagged too) when it ends, then the shared `landscape` and `done`."""
+    Stream: `start` (with `runs`: label, optimizer, params, model), `record` lines tagged with their `run`,
+    an `end` line per run (tagged too) when it ends, then the shared `landscape` (unless the runs differ in
+    activation or initial weights) and `done`."""
 
     def start(self, check: Callable[[], None]) -> Any:
         entries = self.request.optimizers or []
         self.fields = [f"optimizers[{i}]" for i in range(len(entries))]
+        models = self.request.run_models()
+        # Each run's network: the request's sizes and seed, its own activation and init (a single training's).
+        self.archs = [Architecture(self.arch.sizes, m.activation, self.data.task) for m in models]
+        self.starts = [initialize(a, m.init, m.seed, m.init_scale) for a, m in zip(self.archs, models, strict=True)]
+        labels = run_labels(entries, model_details(models))
         self.runs = [
-            {"label": label, "optimizer": o.name, "params": _listed(optimizer_params(o.name, o.params.model_dump(), f))}
-            for label, o, f in zip(run_labels(self.request.optimizers), entries, self.fields, strict=True)
+            {
+                "label": label,
+                "optimizer": o.name,
+                "params": _listed(optimizer_params(o.name, o.params.model_dump(), f)),
+                "model": {"activation": m.activation, "init": m.init, "init_scale": m.init_scale},
+            }
+            for label, o, f, m in zip(labels, entries, self.fields, models, strict=True)
         ]
-        specs = [self.spec(o, f) for o, f in zip(entries, self.fields, strict=True)]
+        specs = [
+            self.spec(o, f, a, t) for o, f, a, t in zip(entries, self.fields, self.archs, self.starts, strict=True)
+        ]
+        if not self.request.one_start():  # no one plane through one loss: no landscape to compute
+            specs = [s._replace(landscape=None) for s in specs]
         self.items = race(specs, self.data, check)  # type: ignore[assignment]
-        self.finals = [self.theta0] * len(specs)
+        self.finals = list(self.starts)
         self.taken = [0] * len(specs)
         return next(self.items)
 
@@ -222,9 +239,9 @@ class PreparedRace(PreparedTraining):
                 run, got = item
                 if isinstance(got, Record):
                     self.finals[run], self.taken[run] = got.theta, got.step
-                    yield {"type": "record", "run": run, **self.record(got)}
+                    yield {"type": "record", "run": run, **self.record(got, self.archs[run])}
                 else:
-                    weights = self.weights(self.finals[run])
+                    weights = self.weights(self.finals[run], self.starts[run])
                     yield {"type": "end", "run": run, "status": got, "steps_taken": self.taken[run], "weights": weights}
             item = next(self.items, None)
 

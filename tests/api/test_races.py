@@ -121,7 +121,8 @@ def test_the_stream_tags_each_record_with_its_run(client) -> None:
     start, *middle, done = lines
     assert start["type"] == "start" and done == {"type": "done"}
     assert start["data"] == answer["data"]
-    assert start["runs"] == [{k: r[k] for k in ("label", "optimizer", "params")} for r in answer["runs"]]
+    assert start["runs"] == [{k: r[k] for k in ("label", "optimizer", "params", "model")} for r in answer["runs"]]
+    assert start["runs"][0]["model"] == {"activation": "tanh", "init": "xavier", "init_scale": 1.0}
     records = [line for line in middle if line["type"] == "record"]
     assert [r["run"] for r in records[: len(ENTRIES) * 2]] == list(range(len(ENTRIES))) * 2  # one of each in turn
     for index, run in enumerate(answer["runs"]):

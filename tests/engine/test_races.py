@@ -167,3 +167,54 @@ def test_a_refused_optimizer_stops_the_race_before_it_starts_naming_its_entry() 
     with pytest.raises(InvalidInput) as refused:
         next(race(specs, DATA))
     assert refused.value.field == "optimizers[1].name"
+
+
+def _model_spec(activation: str, init: str, optimizer: str, params: dict, **overrides) -> TrainSpec:
+    arch = ARCH._replace(activation=activation)
+    return spec(optimizer, params, arch=arch, theta0=initialize(arch, init, 3), **overrides)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"batch_size": 7, "dropout": 0.3, "test_fraction": 0.2}],
+    ids=["full-batch", "mini-batch-dropout-test"],
+)
+def test_runs_of_their_own_activation_and_init_are_their_single_trainings(extra) -> None:
+    extra |= {"sharpness": True, "histograms": True, "steps": 10}
+    specs = [
+        _model_spec("sigmoid", "xavier", "sgd", {"lr": 0.5}, **extra),
+        _model_spec("relu", "he", "sgd", {"lr": 0.5}, **extra),
+        _model_spec("tanh", "xavier", "adam", {"lr": 0.03}, **extra),
+    ]
+    runs, statuses, scape = by_run(list(race(specs, DATA)))
+    assert scape is None  # three losses or starts: no one plane
+    for s, records, status in zip(specs, runs, statuses, strict=True):
+        theirs, their_status, their_scape = single(s)
+        assert status == their_status and their_scape is not None
+        assert_same_records(records, theirs)
+        assert records[0].sharpness is not None
+        for a, b in zip(records, theirs, strict=True):
+            assert (a.sharpness, a.preconditioned_sharpness) == (b.sharpness, b.preconditioned_sharpness)
+            assert len(a.activations) == 2
+            for ours, their in zip(a.activations, b.activations, strict=True):
+                np.testing.assert_array_equal(ours, their)
+        np.testing.assert_array_equal(records[0].theta, s.theta0)
+    assert not np.array_equal(specs[0].theta0, specs[1].theta0)
+    # The same optimizer on two networks went two ways (or the comparison above says little).
+    assert runs[0][-1].loss != runs[1][-1].loss
+
+
+def test_a_race_of_one_network_keeps_its_landscape_and_one_that_differs_in_either_part_has_none() -> None:
+    plain = [spec("adam", {"lr": 0.03}), spec("sgd", {"lr": 0.5})]
+    *_, scape = by_run(list(race(plain, DATA)))
+    # The same activation and initial weights given as copies: the same plane to the last bit.
+    copies = [s._replace(arch=Architecture(*ARCH), theta0=THETA0.copy()) for s in plain]
+    *_, again = by_run(list(race(copies, DATA)))
+    np.testing.assert_array_equal(again.loss, scape.loss)
+    for ours, theirs in zip(again.paths, scape.paths, strict=True):
+        np.testing.assert_array_equal(ours[0], theirs[0])
+    other_activation = [plain[0], plain[1]._replace(arch=ARCH._replace(activation="relu"))]
+    other_start = [plain[0], plain[1]._replace(theta0=initialize(ARCH, "he", 3))]
+    for specs in (other_activation, other_start):
+        _, statuses, none = by_run(list(race(specs, DATA)))
+        assert none is None and statuses == ["max_steps", "max_steps"]

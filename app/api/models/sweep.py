@@ -64,8 +64,8 @@ class SweepRequest(TrainRequest):
     """A training request and one or two `axes` over its learning rate (`lr`) and per-layer factors
     (`lr_scale[l]`): every cell of the map is the training /api/train runs with that cell's values in place of
     the request's, all trained as one batch. `boundary`, `landscape`, `sharpness`, `optimizers`,
-    `include_weights` and `histograms` are not part of a sweep (a 422 names them). At most 16 384 cells and
-    cells × steps ≤ 4·10⁶, cells × the network's weights ≤ 6·10⁶, within the compute budget."""
+    `include_weights`, `record_weights` and `histograms` are not part of a sweep (a 422 names them). At most
+    16 384 cells and cells × steps ≤ 4·10⁶, cells × the network's weights ≤ 6·10⁶, within the compute budget."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
@@ -74,6 +74,7 @@ class SweepRequest(TrainRequest):
     sharpness: SkipJsonSchema[None] = None
     optimizers: SkipJsonSchema[None] = None
     include_weights: SkipJsonSchema[None] = None
+    record_weights: SkipJsonSchema[None] = None
     histograms: SkipJsonSchema[None] = None
     axes: list[SweepAxis] = Field(
         min_length=1,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, create_model, field_validator, model_validator
 
 from ...engine.nn.datasets import DATASETS
 from ...engine.nn.layers import ACTIVATIONS
@@ -17,6 +17,7 @@ DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 Units = integer(ge=1, le=settings.max_units)
 LrFactor = Annotated[float, Field(gt=0, le=1e3)]
+InitName = Literal["xavier", "he", "normal"]
 
 
 class DatasetConfig(Request):
@@ -31,9 +32,50 @@ class ModelConfig(Request):
         default=[8, 8], max_length=settings.max_layers, description="units per hidden layer: up to 8 layers of up to 64"
     )
     activation: ActivationName = "tanh"  # type: ignore[valid-type]
-    init: Literal["xavier", "he", "normal"] = "xavier"
+    init: InitName = "xavier"
     init_scale: float = Field(default=1.0, gt=0, le=100, description="standard deviation of the `normal` init")
     seed: Seed = 0
+
+    def start_key(self) -> tuple[str, str, float | None]:
+        """What fixes the loss function and the initial weights beside the sizes and the seed (which a race
+        shares): the activation, the init and, for `normal` alone, its scale (the others do not read it)."""
+        return self.activation, self.init, self.init_scale if self.init == "normal" else None
+
+
+INHERITED = "; missing or null: the request's `model.{}`"
+
+
+class RunModelConfig(Request):
+    """The model fields one run of a race may change; its hidden sizes and seed stay the request's, so every run
+    has the same weights to train (drawn by its own init from the same seed)."""
+
+    activation: ActivationName | None = Field(  # type: ignore[valid-type]
+        default=None, description="this run's activation" + INHERITED.format("activation")
+    )
+    init: InitName | None = Field(default=None, description="this run's init" + INHERITED.format("init"))
+    init_scale: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="this run's standard deviation of the `normal` init" + INHERITED.format("init_scale"),
+    )
+
+
+class _RunModel(Request):
+    model: RunModelConfig | None = Field(
+        default=None,
+        description="this run's activation, init and init_scale in place of the request's `model` ones (a race "
+        "of initialisations or activations); the hidden sizes and the seed stay the request's. Runs that differ "
+        "in activation or initial weights get no shared landscape (null)",
+    )
+
+
+# Each optimizer entry of the catalog, with the run's own model fields beside its name, params and label.
+_race_optimizer_models = [
+    create_model(f"Race{model.__name__}", __base__=(model, _RunModel), __doc__=model.__doc__)
+    for model in get_args(get_args(OptimizerConfig)[0])
+]
+RaceOptimizerConfig = Annotated[Union[tuple(_race_optimizer_models)], Field(discriminator="name")]  # noqa: UP007
 
 
 class BoundaryConfig(Request):
@@ -72,12 +114,15 @@ class TrainRequest(Request):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     optimizer: OptimizerConfig = Field(default={"name": "adam", "params": {"lr": 0.01}}, validate_default=True)
-    optimizers: list[OptimizerConfig] | None = Field(  # type: ignore[valid-type]
+    optimizers: list[RaceOptimizerConfig] | None = Field(  # type: ignore[valid-type]
         default=None,
         min_length=1,
         max_length=settings.max_race_runs,
         description="a race, in place of `optimizer` (not both): one run per optimizer, all from the same initial "
-        "weights on the same batches and dropout masks; the answer holds `runs` and one shared landscape",
+        "weights on the same batches and dropout masks; the answer holds `runs` and one shared landscape. An "
+        "entry's `model` (activation, init, init_scale) replaces the request's for that run alone: the run then "
+        "starts from its own initial weights, drawn by its init from `model.seed` as a single training would, "
+        "on the same batches and masks; when runs differ in activation or initial weights the landscape is null",
     )
     steps: integer(ge=1, le=settings.max_train_steps) = 500
     batch_size: integer(ge=1, le=settings.max_points) | None = Field(default=None, description="null: full batch")
@@ -131,6 +176,16 @@ class TrainRequest(Request):
         "values beyond the edges count in the outermost bin",
     )
 
+    def run_models(self) -> list[ModelConfig]:
+        """The model each run trains: the request's, with an optimizer entry's `model` fields in place."""
+        entries = self.optimizers if self.optimizers is not None else [self.optimizer]
+        return [self.model.model_copy(update=_given(getattr(entry, "model", None))) for entry in entries]
+
+    def one_start(self) -> bool:
+        """Whether every run trains the same function from the same initial weights: then one plane through
+        the loss holds every path (the shared landscape)."""
+        return len({model.start_key() for model in self.run_models()}) == 1
+
     @model_validator(mode="before")
     @classmethod
     def _mark_both(cls, data: Any) -> Any:
@@ -165,6 +220,10 @@ class TrainRequest(Request):
                 f"at most {settings.max_records} records: steps // record_every + 1 is {steps // value + 1}"
             )
         return value
+
+
+def _given(fields: RunModelConfig | None) -> dict[str, Any]:
+    return {} if fields is None else fields.model_dump(exclude_none=True)
 
 
 class LayerWeights(Response):
@@ -212,12 +271,22 @@ class TrainResponse(Response):
     steps_taken: int = Field(description="updates made up to the last record: `steps`, or the last good step")
 
 
-class RaceRun(Response):
-    """One optimizer of a race: the columns of a single training's answer, and the optimizer."""
+class RunModel(Response):
+    activation: str
+    init: str
+    init_scale: float
 
-    label: str = Field(description="the request's label, or the optimizer's title (numbered when repeated)")
+
+class RaceRun(Response):
+    """One optimizer of a race: the columns of a single training's answer, the optimizer and the model."""
+
+    label: str = Field(
+        description="the request's label, or the optimizer's title, followed by what sets the run's model apart "
+        'when runs differ in it ("SGD · sigmoid, xavier"); numbered when repeated ("Adam (2)")'
+    )
     optimizer: str
     params: dict[str, Any] = Field(description="every hyperparameter, defaults filled in")
+    model: RunModel = Field(description="the activation, init and init_scale this run trained with")
     steps: list[int]
     loss: list[float]
     accuracy: list[float] | None
@@ -236,11 +305,15 @@ class RaceRun(Response):
 
 
 class RaceResponse(Response):
-    """The answer to a request with `optimizers`: each run as the single training would answer it."""
+    """The answer to a request with `optimizers`: each run as the single training with its optimizer and its
+    model would answer it. The shared landscape is null when the runs differ in activation or initial weights."""
 
     task: Literal["classification", "regression"]
     data: dict[str, Any] = Field(description='{"x", "y", "test"} as for one training')
     runs: list[RaceRun]
     landscape: dict[str, Any] | None = Field(
-        description='{"a", "b", "loss", "paths": [{"a", "b"} per run]}: one plane for every run (README, "Races")'
+        description='{"a", "b", "loss", "paths": [{"a", "b"} per run]}: one plane for every run (README, "Races"). '
+        "null without `landscape`, and when the runs differ in activation, or in init (or the `normal` init's "
+        "scale): each run then has its own loss function or its own start, which no one plane through one loss "
+        "shows"
     )

@@ -21,8 +21,9 @@ _STREAM_DOC = {
     200: {
         "description": "NDJSON: `start` (task, data, boundary grid), a `record` line per record, "
         "`landscape`, `end` (status, weights), `done`. A race (`optimizers`): `start` adds `runs` (label, "
-        "optimizer, params); `record` and `end` lines carry their `run` (index), one record of each run in turn, "
-        "an `end` as each run ends; then one `landscape` with `paths` (one per run) and `done`.",
+        "optimizer, params, model); `record` and `end` lines carry their `run` (index), one record of each run in "
+        "turn, an `end` as each run ends; then one `landscape` with `paths` (one per run; none when the runs "
+        "differ in activation or initial weights) and `done`.",
         "content": {"application/x-ndjson": {}},
     },
     **RESPONSES,

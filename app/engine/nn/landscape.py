@@ -1,6 +1,7 @@
 """The loss on a plane through the final weights (Li et al. 2018), with the training path projected on it.
 
-A race (several optimizers from the same initial weights) shares one plane: see `race_landscape`.
+A race (several optimizers from the same initial weights) shares one plane: see `race_landscape`. A race of
+networks with their own activation or initial weights has none (train.race): each has its own loss or start.
 """
 
 from __future__ import annotations

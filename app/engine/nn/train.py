@@ -2,7 +2,8 @@
 
 `train(...)` yields one Record every `record_every` steps (and at the end), then the
 final landscape; /api/train collects them, the stream route sends them as they come.
-`race(...)` trains several optimizers from the same initial weights, one record of each in turn.
+`race(...)` trains several optimizers (each on its own activation and initial weights, or all on the same
+ones) on the same batches, one record of each in turn.
 """
 
 from __future__ import annotations
@@ -250,8 +251,10 @@ def train(spec: TrainSpec, data: Dataset, check: Callable[[], None] = no_check) 
 def race(
     specs: list[TrainSpec], data: Dataset, check: Callable[[], None] = no_check
 ) -> Iterator[tuple[int, Record | str] | RaceLandscape]:
-    """Several trainings that differ only in their optimizer: yields (run, Record) one record of each
-    run in turn, (run, status) when a run ends, then (if asked) the one RaceLandscape of them all.
+    """Several trainings of networks of one shape that differ in their optimizer, and possibly in their
+    activation and initial weights (`arch`, `theta0`): yields (run, Record) one record of each run in turn,
+    (run, status) when a run ends, then (if asked, and only when every run shares the activation and the
+    initial weights: one loss function, one start) the one RaceLandscape of them all.
 
     Each run is `train` itself without its landscape, so it equals the single training: its shuffles and
     dropout masks come from the model's seed alone, the same in every run."""
@@ -274,6 +277,8 @@ def race(
     spec = specs[0]
     if spec.landscape is None or not all(paths):  # every run starts from θ₀: all have records, or none
         return
+    if not all(s.arch == spec.arch and np.array_equal(s.theta0, spec.theta0) for s in specs):
+        return  # each run has its own loss or start: no one plane through one loss shows them all
     size, span, method = spec.landscape
     shaping = [r for r, status in enumerate(statuses) if status != "diverged"] or list(range(len(specs)))
     train_data = split(data, spec.test_fraction, spec.split_seed).train
