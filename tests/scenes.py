@@ -25,6 +25,7 @@ from gdviz.api.models.train import LandscapeConfig, ModelConfig
 
 PAGES = {"surfaces": "/", "network": "/network", "backprop": "/backprop"}
 MAX_OPTIMIZERS = 16  # the explorer keeps the first 16 `o` entries
+MAX_RUNS = 8  # the Network view's race keeps its first 8
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NAME = re.compile(r"[a-z_]+")
 
@@ -321,6 +322,23 @@ def _layers(raw: str) -> list[int]:
     return units
 
 
+def _choice(options: tuple[str, ...]) -> Codec:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise SceneError(f"{raw!r} is not one of {', '.join(options)}")
+        return raw
+
+    return Codec(parse, lambda value: value)
+
+
+def _factors(raw: str) -> list[int | float]:
+    """A learning-rate factor per layer, each in (0, 1000]."""
+    scales = [_number(f, 0, 1000) for f in raw.split(",")]
+    if any(f == 0 for f in scales):
+        raise SceneError(f"{raw!r}: a factor is in (0, 1000]")
+    return scales
+
+
 LAYERS = Codec(_layers, lambda units: ",".join(str(u) for u in units))
 
 # ---- the two tables: query key, state path, codec, repeated ----
@@ -383,18 +401,22 @@ NETWORK_DEFAULTS: dict[str, Any] = {
     "init": "xavier",
     "initScale": 1,
     "modelSeed": 0,
-    "optimizer": {"name": "adam", "params": {"lr": 0.03}},
+    "optimizers": [{"name": "adam", "params": {"lr": 0.03}}],
     "steps": 1000,
     "batchSize": None,
     "l2": 0,
     "dropout": 0,
+    "testFraction": 0,
     "clip": None,
     "schedule": {"name": "constant"},
+    "lrScale": None,
     "recordEvery": 10,
     "landscape": "pca",
-    "view": {"speed": 1},
+    "sharpness": False,
+    "view": {"speed": 1, "panel": "landscape", "run": 0},
     "cursor": None,
 }
+NETWORK_PANELS = ("landscape", "diagram", "layers")
 NETWORK_FIELDS: list[Field] = [
     ("ds", "dataset.name", text(20), False),
     ("dn", "dataset.n", number(4, 2000, True), False),
@@ -405,16 +427,21 @@ NETWORK_FIELDS: list[Field] = [
     ("init", "init", text(20), False),
     ("iscale", "initScale", number(1e-6, 100), False),
     ("mseed", "modelSeed", number(0, 2**32 - 1, True), False),
-    ("o", "optimizer", ENTRY, False),
+    ("o", "optimizers", ENTRY, True),
     ("n", "steps", number(1, 20000, True), False),
     ("bs", "batchSize", number(1, 2000, True), False),
     ("l2", "l2", number(0), False),
     ("drop", "dropout", number(0, 0.95), False),
+    ("test", "testFraction", number(0, 0.5), False),
     ("clip", "clip", CLIP, False),
     ("sch", "schedule", SCHEDULE, False),
+    ("ls", "lrScale", Codec(_factors, lambda scales: ",".join(js_number(f) for f in scales)), False),
     ("r", "recordEvery", number(1, 20000, True), False),
     ("land", "landscape", text(10), False),
+    ("sharp", "sharpness", BOOL, False),
     ("speed", "view.speed", number(0.05, 100), False),
+    ("panel", "view.panel", _choice(NETWORK_PANELS), False),
+    ("run", "view.run", number(0, 7, True), False),
     ("k", "cursor", number(0, 2001, True), False),
 ]
 
@@ -429,15 +456,6 @@ def _small_layers(raw: str) -> list[int]:
     if not 1 <= len(units) <= 3:
         raise SceneError(f"{raw!r} is not 1 to 3 layers of 1 to 4 units")
     return units
-
-
-def _choice(options: tuple[str, ...]) -> Codec:
-    def parse(raw: str) -> str:
-        if raw not in options:
-            raise SceneError(f"{raw!r} is not one of {', '.join(options)}")
-        return raw
-
-    return Codec(parse, lambda value: value)
 
 
 BACKPROP_DEFAULTS: dict[str, Any] = {
@@ -594,6 +612,8 @@ def explorer_state(query: str, catalog: Catalog) -> dict[str, Any]:
         for key in state["surfaceParams"]:
             if key not in catalog.surfaces[state["surface"]]:
                 raise SceneError(f"{state['surface']} has no parameter {key!r}")
+    if len(state["optimizers"]) > MAX_RUNS:
+        raise SceneError(f"more than {MAX_RUNS} o= entries: the Network view keeps the first {MAX_RUNS}")
     for entry in state["optimizers"]:
         _check_optimizer(entry, catalog)
         if entry.get("schedule"):
@@ -617,7 +637,14 @@ def network_state(query: str, catalog: Catalog) -> dict[str, Any]:
     ):
         if value not in known:
             raise SceneError(f"unknown {what} {value!r}")
-    _check_optimizer(state["optimizer"], catalog)
+    if len(state["optimizers"]) > MAX_RUNS:
+        raise SceneError(f"more than {MAX_RUNS} o= entries: the Network view keeps the first {MAX_RUNS}")
+    for entry in state["optimizers"]:
+        _check_optimizer(entry, catalog)
+    if state["lrScale"] is not None and len(state["lrScale"]) != len(state["hidden"]) + 1:
+        raise SceneError(f"ls= has {len(state['lrScale'])} factors, not one per layer: the page drops it")
+    if state["view"]["run"] >= len(state["optimizers"]):
+        raise SceneError(f"run={state['view']['run']}: the race has runs 0 to {len(state['optimizers']) - 1}")
     _check_schedule(state["schedule"], catalog)
     return state
 
@@ -696,7 +723,6 @@ def train_body(state: dict[str, Any]) -> dict[str, Any]:
             "init_scale": state["initScale"],
             "seed": state["modelSeed"],
         },
-        "optimizer": {"name": state["optimizer"]["name"], "params": state["optimizer"]["params"]},
         "steps": state["steps"],
         "batch_size": state["batchSize"],
         "l2": state["l2"],
@@ -704,11 +730,27 @@ def train_body(state: dict[str, Any]) -> dict[str, Any]:
         "record_every": max(state["recordEvery"], math.ceil(state["steps"] / 2000)),
         "boundary": {"n": 50},
         "landscape": {"n": 25, "span": 1.0, "method": state["landscape"]},
+        "include_weights": True,
+        "histograms": True,
     }
+    runs = state["optimizers"]
+    if len(runs) > 1:
+        body["optimizers"] = [
+            {"name": o["name"], "params": o["params"], **({"label": o["label"]} if o.get("label") else {})}
+            for o in runs
+        ]
+    else:
+        body["optimizer"] = {"name": runs[0]["name"], "params": runs[0]["params"]}
+    if state["testFraction"]:
+        body["test_fraction"] = state["testFraction"]
     if state["clip"] is not None:
         body["clip"] = state["clip"]
     if state["schedule"]["name"] != "constant":
         body["schedule"] = state["schedule"]
+    if state["sharpness"]:
+        body["sharpness"] = True
+    if state["lrScale"] is not None:
+        body["lr_scale"] = state["lrScale"]
     return copy.deepcopy(body)
 
 

@@ -149,7 +149,7 @@ window.gdvizOfflineFigures = function (kit) {
       const decades = finite.length ? Math.log10(Math.max(...finite) / Math.min(...finite)) : 0;
       const log = !linear && finite.length > 0 && finite.every((v) => v > 0) && decades >= 2;
       const traces = series.map((s) => ({ type: "scatter", mode: "lines", meta: s.dash ? "companion" : "run",
-        name: s.name, x: s.x, y: s.y, line: { color: s.color, width: s.dash ? 2 : 3, dash: s.dash ?? "solid" },
+        name: s.name, x: s.x, y: s.y, line: { color: s.color, width: s.dash ? 2.5 : 3, dash: s.dash ?? "solid" },
         hovertemplate: `%{y:.4g}<extra>${s.name}</extra>` }));
       const steps = series.flatMap((s) => [s.x[0], s.x.at(-1)]).filter((v) => v !== undefined);
       const [first, last] = [Math.min(...steps), Math.max(...steps)];

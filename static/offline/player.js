@@ -292,17 +292,20 @@
   const nowTrace = (runs) => ({ type: "scatter", mode: "markers", meta: "now", x: [], y: [], hoverinfo: "skip",
     cliponaxis: false, marker: { size: 17, color: runs.map((_, i) => colorOf(i)), line: { color: "#ffffff", width: 3 } } });
 
-  // ---- a scene that only the live page can show: its words, and where to open it
+  // ---- a scene that only the live page can show: its words, and where to open it (in the words of its page
+  // when the catalog has them)
   function liveView(scene) {
     for (const plot of [background, main, dataPlot, loss, grad]) Plotly.purge(plot);
     dataBox.hidden = true;
     gradBox.hidden = true;
     showLegend([]);
-    liveNote.textContent = t("offline.live_only", { path: scene.path });
+    const own = `offline.live_${scene.live}`;
+    liveNote.textContent = t(own in data.messages ? own : "offline.live_only", { path: scene.path });
     return { max: 0, draw() { readout.textContent = ""; } };
   }
 
-  // ---- a network scene: the decision boundary (or the fitted function) frame by frame, and the loss
+  // ---- a network scene: the decision boundary (or the fitted function) of the run shown, frame by frame,
+  // and every run's loss (a race: one line each, in the legend; a test split: each run's test loss dashed)
   function networkView(scene) {
     document.body.dataset.hero = "network";
     Plotly.purge(background);
@@ -310,9 +313,18 @@
     Plotly.purge(grad);
     dataBox.hidden = true;
     gradBox.hidden = true;
-    const records = { step: unpack(scene.records.step), loss: unpack(scene.records.loss),
-      accuracy: unpack(scene.records.accuracy) };
+    const runs = scene.runs.map((run) => ({ ...run, step: unpack(run.step), loss: unpack(run.loss),
+      testLoss: unpack(run.testLoss), accuracy: unpack(run.accuracy) }));
+    const shown = runs[scene.shown];
+    const race = runs.length > 1;
+    showLegend(race ? runs.map((run, i) => ({ label: run.label, color: colorOf(i),
+      status: run.outcome && data.messages[`status.${run.outcome}`] })) : []);
     const points = { x1: unpack(scene.data.x1), x2: unpack(scene.data.x2), y: unpack(scene.data.y) };
+    // Training points filled, held-out test points hollow (a ring in the same colour), as the page draws them.
+    const held = new Set(scene.data.test ?? []);
+    const split = (test) => points.y.map((_, i) => i).filter((i) => held.has(i) === test);
+    const parts = held.size ? [split(false), split(true)] : [split(false)];
+    const of = (list, keep) => keep.map((i) => list[i]);
     const boundary = scene.boundary;
     const frameSteps = boundary ? boundary.steps : [];
     let setFrame = () => {};
@@ -323,46 +335,56 @@
       const x = boundary ? unpack(boundary.x) : [];
       const fits = boundary ? rows(unpack(boundary.rows), x.length) : [];
       const fitted = boundary && t("network.plot.fit", { x2: boundary.x2.toPrecision(2) });
-      showLegend(boundary ? [{ label: fitted, color: "#e8772e" }] : []);
+      if (!race) showLegend(boundary ? [{ label: fitted, color: "#e8772e" }] : []);
       Plotly.react(main, [
-        { type: "scatter", mode: "markers", name: t("offline.data"), x: points.x1, y: points.y,
-          marker: { size: 8, color: "#2f6fd0", opacity: 0.6 } },
         { type: "scatter", mode: "lines", name: t("offline.fit"), x, y: fits[0] ?? [],
           line: { color: "#e8772e", width: 4 } },
+        ...parts.map((keep, k) => ({ type: "scatter", mode: "markers", name: t("offline.data"),
+          meta: k ? "test" : "train", x: of(points.x1, keep), y: of(points.y, keep), marker: k
+            ? { size: 10, color: "#ffffff", line: { color: "#2f6fd0", width: 2.5 } }
+            : { size: 8, color: "#2f6fd0", opacity: 0.6 } })),
       ], layout, config);
-      setFrame = (f) => fits[f] && Plotly.restyle(main, { y: [fits[f]] }, [1]);
+      setFrame = (f) => fits[f] && Plotly.restyle(main, { y: [fits[f]] }, [0]);
     } else {
       const x = boundary ? unpack(boundary.x) : [];
       const frames = boundary ? rows(unpack(boundary.z), x.length) : [];
       const perFrame = boundary ? unpack(boundary.y).length : 1;
       const frame = (f) => frames.slice(f * perFrame, (f + 1) * perFrame);
-      showLegend([]);
+      const classes = (keep) => ({ color: of(points.y, keep), cmin: 0, cmax: 1, colorscale: data.classes });
       Plotly.react(main, [
         { type: "heatmap", x, y: boundary ? unpack(boundary.y) : [], z: frame(0), colorscale: data.classes, zmin: 0,
           zmax: 1, showscale: false, hoverinfo: "skip", zsmooth: "best", opacity: 0.85 },
-        { type: "scatter", mode: "markers", name: t("offline.data"), x: points.x1, y: points.x2,
-          marker: { size: 9, color: points.y, cmin: 0, cmax: 1, colorscale: data.classes,
-            line: { color: INK, width: 1 } }, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>" },
+        ...parts.map((keep, k) => ({ type: "scatter", mode: "markers", name: t("offline.data"),
+          meta: k ? "test" : "train", x: of(points.x1, keep), y: of(points.x2, keep),
+          marker: k ? { size: 11, color: "#ffffff", line: { ...classes(keep), width: 3 } }
+            : { size: 9, ...classes(keep), line: { color: INK, width: 1 } },
+          hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>" })),
       ], layout, config);
-      if (boundary) subtitle.textContent = t("network.plot.boundary");
+      if (boundary) subtitle.textContent = scene.boundaryTitle ?? t("network.plot.boundary");
       setFrame = (f) => Plotly.restyle(main, { z: [frame(f)] }, [0]);
     }
-    const series = [{ name: t("network.loss"), x: records.step, y: records.loss, color: colorOf(0) }];
-    lossPlot.draw(series, t("network.plot.loss"));
+    const lines = runs.map((run, i) => ({ name: run.label, x: run.step, y: run.loss, color: colorOf(i) }));
+    const tests = runs.filter((run) => run.testLoss).map((run) => ({ name: run.testLabel, x: run.step,
+      y: run.testLoss, color: colorOf(runs.indexOf(run)), dash: "dash" }));
+    lossPlot.draw([...lines, ...tests], t("network.plot.loss"), { notes: tests.length ? [scene.testNote] : [] });
+    // The timeline is the longest run's records (a run that diverged ends early).
+    const steps = runs.reduce((a, run) => (run.step.length > a.length ? run.step : a), []);
     let shownFrame = 0;
-    const last = records.step.at(-1) ?? 0;
+    const last = steps.at(-1) ?? 0;
     return {
-      max: Math.max(0, records.step.length - 1),
+      max: Math.max(0, steps.length - 1),
       draw(k) {
-        const step = records.step[k];
+        const step = steps[k];
         const f = frameSteps.length ? atOrBefore(frameSteps, step) : -1;
         if (f >= 0 && f !== shownFrame) setFrame(f);
         shownFrame = f;
         lossPlot.move(step);
-        const values = { step, max: last, loss: records.loss[k]?.toPrecision(4) ?? "–" };
-        readout.textContent = records.accuracy
-          ? t("offline.network_readout_accuracy", { ...values, accuracy: (100 * records.accuracy[k]).toFixed(1) })
+        const j = atOrBefore(shown.step, step);
+        const values = { step, max: last, loss: shown.loss[j]?.toPrecision(4) ?? "–" };
+        const said = shown.accuracy
+          ? t("offline.network_readout_accuracy", { ...values, accuracy: (100 * shown.accuracy[j]).toFixed(1) })
           : t("offline.network_readout", values);
+        readout.textContent = race ? `${shown.label} · ${said}` : said;
       },
     };
   }

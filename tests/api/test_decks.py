@@ -371,7 +371,10 @@ def test_a_backprop_scene_asks_for_its_network_and_sample(catalog):
         ("network", "land=pcaa"),  # unknown landscape
         ("network", "h=8%2C8%2C8%2C8%2C8%2C8%2C8%2C8%2C8"),  # more layers than the page takes
         ("network", "h=0"),  # empty layer
-        ("network", "o=adam%3Blr%3D0.1&o=sgd"),  # one optimizer only
+        ("network", "o=adam%3Blr%3D0.1" + "&o=sgd" * 8),  # more runs than the race keeps
+        ("network", "o=adam%3Blr%3D0.1&o=sgd&run=2"),  # a run the race does not have
+        ("network", "panel=weights"),  # not a panel
+        ("network", "sharp=true"),  # booleans are 1 or 0
         ("network", "bs=0"),
         ("network", "noise=6"),
         ("network", "drop=1"),
@@ -387,6 +390,7 @@ def test_a_backprop_scene_asks_for_its_network_and_sample(catalog):
         ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=1.5&lr=0.1&k=7"),  # not an integer
         ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&k=20"),  # past the last of the 20 steps
         ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&k=7"),  # the page writes lr in its address
+        ("backprop", "h=3%2C2&act=tanh&x=0.5%2C-0.5&y=1&seed=0&lr=0.1&opt=adam&k=21"),  # Adam's walk has 21 steps
         ("map", "s=saddle"),  # a page without a known grammar
     ],
 )

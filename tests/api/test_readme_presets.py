@@ -129,3 +129,41 @@ def test_lr_too_small_right_and_too_large_on_the_parabola(client) -> None:
         assert set(run["y"]) == {0.0}
     small, right, large = result["runs"]
     assert abs(right["x"][-1]) < 1e-6 < abs(small["x"][-1]) < 1 < 10 < abs(large["x"][-1])
+
+
+# ---- the Networks page's lessons
+
+
+def test_adam_overfits_while_gd_has_barely_started(client) -> None:
+    adam, gd = answer(client, preset("Adam vs SGD on the same network"))["runs"]
+    assert adam["loss"][0] == gd["loss"][0]  # one network, one start
+    assert round(adam["accuracy"][-1] * 100) == 99  # "fits the training points (99 %)"
+    lowest = min(adam["test_loss"])
+    assert adam["test_loss"][-1] > 2 * lowest  # "its dashed test loss turns up"
+    assert round(gd["loss"][-1], 2) == 0.64  # "still near the start (loss 0.64)"
+
+
+def test_eight_sigmoid_layers_lose_the_gradient(client) -> None:
+    result = answer(client, preset("eight sigmoid layers"))
+    first = [layer[0] for layer in result["grad_norm"]]
+    assert len(first) == 9 and first[-1] / first[0] > 10_000
+    assert abs(result["loss"][-1] - math.log(2)) < 1e-3  # "does not learn"
+
+
+def test_small_init_stays_and_relu_he_trains(client) -> None:
+    small = answer(client, preset("Small normal init with tanh"))
+    relu = answer(client, preset("ReLU with He init"))
+    grads = [g for layer in small["grad_norm"] for g in layer]
+    assert max(grads) < 1e-3 and round(small["loss"][-1], 3) == 0.693
+    first = [layer[0] for layer in relu["grad_norm"]]
+    assert max(first) / min(first) < 10 and relu["loss"][-1] < 0.1
+
+
+def test_sharpness_rises_to_two_over_the_learning_rate(client) -> None:
+    result = answer(client, preset("The edge of stability"))
+    sharp, steps = result["sharpness"], result["steps"]
+    assert round(sharp[0]) == 14 and 2 / 0.04 == 50  # "from 14 to 2/η = 50"
+    reached = next(i for i, s in enumerate(sharp) if s >= 0.98 * 50)
+    after = sharp[reached:]
+    assert abs(steps[reached] - 3000) <= 500 and 46 < min(after) and max(after) < 55  # "hovers there (46 to 55)"
+    assert result["loss"][-1] < result["loss"][reached]

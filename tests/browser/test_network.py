@@ -5,6 +5,7 @@ framed by another origin) the scene comes back on reset, the view options stay i
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -15,7 +16,7 @@ pytest.importorskip("playwright.sync_api", reason="the Python package playwright
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from .slides import Site, command, count, get_state, static_site, wait_event, watched_slides
-from .test_explorer import QUIET_MS, blur, commit, open_explorer, settle, tid
+from .test_explorer import QUIET_MS, blur, commit, open_explorer, settle, tid, traces
 
 
 def figure(page: Page, testid: str) -> list[dict[str, Any]]:
@@ -39,8 +40,8 @@ def test_training_fills_every_plot(page: Page) -> None:
     z = boundary[0]["z"]
     assert len(z) == 50 and len(z[0]) == 50 and all(v is not None for row in z for v in row)  # a frame is shown
     assert boundary[1]["z"] == z  # the line P = 0.5 is drawn from the same frame
-    heat = figure(page, "grad-heatmap")[0]
-    assert heat["y"] == ["layer 1", "layer 2", "output"] and heat["x"] == steps
+    grads = traces(page, "grad-lines")
+    assert [g["name"] for g in grads] == ["layer 1", "layer 2", "output"] and all(g["x"] == steps for g in grads)
     assert len(figure(page, "weights")) == 3
     # The landscape grid is drawn once, in the figure under the paths.
     grid = page.evaluate("document.querySelector('[data-testid=\"landscape\"]').previousElementSibling.data[0].z")
@@ -63,24 +64,36 @@ def test_scrubbing_changes_the_boundary_frame_and_a_control_retrains(page: Page)
     )
     commit(page, "hidden", "4")
     settle(page, done)
-    assert figure(page, "grad-heatmap")[0]["y"] == ["layer 1", "output"]
+    assert [g["name"] for g in traces(page, "grad-lines")] == ["layer 1", "output"]
     assert "h=4" in page.url
 
 
-def test_a_gradient_of_exactly_zero_reads_as_none_not_as_missing(page: Page) -> None:
-    heatmap = """() => {
-        const el = document.querySelector('[data-testid="grad-heatmap"]');
-        return {z: el.data[0].z, norms: el.data[0].customdata, background: el.layout.plot_bgcolor};
-    }"""
+LAYER_LINES = """id => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    return {norms: el.data.map((t) => Array.from(t.customdata)), drawn: el.data.map((t) => Array.from(t.y)),
+            type: el.layout.yaxis.type,
+            notes: (el.layout.annotations ?? []).map((a) => ({text: a.text, y: a.y})),
+            floor: (el.layout.shapes ?? []).filter((s) => s.meta === "floor").map((s) => s.y0)};
+}"""
+
+
+def test_a_gradient_of_exactly_zero_is_drawn_on_the_floor_marked_zero(page: Page) -> None:
     open_explorer(page, "n=200&r=20", path="/network")
-    assert page.evaluate(heatmap)["background"] == "rgba(0,0,0,0)"  # every gradient is there: nothing below
+    lines = page.evaluate(LAYER_LINES, "grad-lines")
+    assert lines["type"] == "log" and lines["floor"] == []  # every gradient is there: no floor
+    assert lines["drawn"] == lines["norms"]  # drawn at their values
     # Too large a normal init for ReLUs: after one step every unit is dead and the gradients are zero.
     open_explorer(page, "h=8,8,8,8&act=relu&init=normal&iscale=3&o=sgd;lr=0.1&n=100&r=10", path="/network")
-    drawn = page.evaluate(heatmap)
-    zeros = [(i, j) for i, row in enumerate(drawn["norms"]) for j, v in enumerate(row) if v == 0]
-    assert len(zeros) > len(drawn["norms"])  # more than a column of them
-    assert all(drawn["z"][i][j] is None for i, j in zeros)  # no log of zero: the cell shows the background,
-    assert drawn["background"] == "#000000"  # which is black, below the colour scale
+    lines = page.evaluate(LAYER_LINES, "grad-lines")
+    zeros = [(i, j) for i, row in enumerate(lines["norms"]) for j, v in enumerate(row) if v == 0]
+    assert len(zeros) > len(lines["norms"])  # more than one record's worth
+    smallest = min(v for row in lines["norms"] for v in row if v > 0)
+    floors = {lines["drawn"][i][j] for i, j in zeros}
+    assert len(floors) == 1, floors
+    floor = floors.pop()
+    assert floor <= smallest / 10, (floor, smallest)  # one floor, a decade below the smallest value
+    zero_note = next(n for n in lines["notes"] if n["text"] == "0 (no gradient)")
+    assert abs(zero_note["y"] - math.log10(floor)) < 1e-9  # and it says 0 there
 
 
 def test_regression_shows_the_fitted_function(page: Page) -> None:
@@ -130,7 +143,7 @@ def shown(frame: Frame) -> dict[str, Any]:
     """What the frame shows of its training: the data points, the layers, the step in the slider."""
     return frame.evaluate(
         """() => ({points: document.querySelector('[data-testid="boundary"]').data.at(-1).x.length,
-                   layers: document.querySelector('[data-testid="grad-heatmap"]').data[0].y.length,
+                   layers: document.querySelector('[data-testid="grad-lines"]').data.length,
                    boundary: JSON.stringify(document.querySelector('[data-testid="boundary"]').data[0].z),
                    scrub: Number(document.querySelector('[data-testid="scrub"]').value)})"""
     )
@@ -206,7 +219,7 @@ def boxes(page: Page) -> dict[str, list[float]]:
     """The on-screen box [left, top, width, height] of every part of the view; [] when not shown."""
     return page.evaluate(
         """() => Object.fromEntries([['boundary', '#boundary'], ['landscape', '#landscape'], ['loss', '#loss'],
-            ['accuracy', '#accuracy'], ['grads', '#grad-heatmap'], ['weights', '#weights'], ['player', '.player']]
+            ['accuracy', '#accuracy'], ['grads', '#grad-lines'], ['weights', '#weights'], ['player', '.player']]
             .map(([name, selector]) => {
               const el = document.querySelector(selector);
               const r = el.getBoundingClientRect();

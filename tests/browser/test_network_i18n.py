@@ -18,6 +18,8 @@ from playwright.sync_api import Page
 
 from .test_explorer import open_explorer, tid
 
+RACE = "ds=moons&n=100&r=10&o=adam;lr=0.03&o=sgd;lr=0.1;momentum=0.9&o=sgd;lr=0.5"
+
 MESSAGES = Path(__file__).resolve().parents[2] / "app" / "messages"
 
 # Latin words a zh Network page may show. Names: the product, file formats, keys of the keyboard, the
@@ -31,6 +33,7 @@ NAMES = {
     "tanh", "sigmoid", "ReLU", "Leaky", "Xavier", "He", "PCA", "Dropout",
     "XOR", "TensorFlow", "Playground",
     "L1", "L2", "l2", "log", "sin", "cos", "exp", "max", "min", "sign", "sqrt",
+    "steps",  # the request's field, named in the catalog's descriptions of schedule parameters
 }  # fmt: skip
 
 # Everything on the page a person can read, with where it was found: the visible text, the plots' SVG
@@ -112,8 +115,14 @@ def figures(page: Page) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "ds=sine&n=200&r=20", "ds=xor&n=200&r=20&act=relu&init=he&o=sgd;lr=0.1;momentum=0.9&sch=cosine&bs=32"],
-    ids=["classification", "regression", "other-controls"],
+    [
+        "",
+        "ds=sine&n=200&r=20",
+        "ds=xor&n=200&r=20&act=relu&init=he&o=sgd;lr=0.1;momentum=0.9&sch=cosine&bs=32",
+        # A race with a test split, the sharpness and the layers panel of a deep network.
+        f"{RACE}&h=8,8,8,8,8&test=0.2&sharp=1&panel=layers&clip=norm:1",
+    ],
+    ids=["classification", "regression", "other-controls", "race-layers-sharpness"],
 )
 def test_chinese_page_has_no_english_left(page: Page, server: str, query: str) -> None:
     missing = watch_missing_messages(page)
@@ -149,14 +158,14 @@ def test_plots_speak_the_pages_language(page: Page, lang: str) -> None:
     words = catalog(lang)
     open_explorer(page, f"lang={lang}&n=200&r=20", path="/network")
     drawn = figures(page)
-    assert {figure["id"] for figure in drawn} >= {"boundary", "loss", "accuracy", "grad-heatmap", "weights"}
+    assert {figure["id"] for figure in drawn} >= {"boundary", "loss", "accuracy", "grad-lines", "weights"}
     assert {figure["locale"] for figure in drawn} == {"zh-CN" if lang == "zh" else "en"}
 
     titles = {figure["id"]: figure["layout"].get("title", {}).get("text") for figure in drawn}
     assert titles["boundary"] == words["network.plot.boundary"]
-    assert titles["grad-heatmap"] == words["network.plot.grads"]
+    assert titles["grad-lines"] == words["network.plot.grads"]
     assert titles["weights"] == words["network.plot.weights"]
-    layers = page.evaluate("Array.from(document.querySelector('[data-testid=\"grad-heatmap\"]').data[0].y)")
+    layers = page.evaluate("Array.from(document.querySelector('[data-testid=\"grad-lines\"]').data, (t) => t.name)")
     expected = [words["network.layer"].replace("{n}", str(n)) for n in (1, 2)] + [words["network.layer_output"]]
     assert layers == expected
     assert page.locator(".plot-title").inner_text() == words["network.plot.landscape"]
@@ -196,9 +205,13 @@ def test_dataset_titles_and_descriptions_come_from_the_catalog_in_the_pages_lang
 ON_SCREEN = ".player button, .player select, .player input, #readout, .plot-title, [data-testid] .main-svg"
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_projector_embed_is_readable_at_1280x720(page: Page, lang: str) -> None:
-    open_explorer(page, f"lang={lang}&theme=projector&n=200&r=20", path="/network/embed")
+@pytest.mark.parametrize(
+    ("lang", "query"),
+    [("zh", "n=200&r=20"), ("en", "n=200&r=20"), ("zh", f"{RACE}&h=8,8,8,8,8&sharp=1&panel=layers")],
+    ids=["zh", "en", "zh-race-layers"],
+)
+def test_projector_embed_is_readable_at_1280x720(page: Page, lang: str, query: str) -> None:
+    open_explorer(page, f"lang={lang}&theme=projector&{query}", path="/network/embed")
     for figure in figures(page):
         layout = figure["layout"]
         if layout.get("title", {}).get("text"):
@@ -250,11 +263,15 @@ def test_projector_embed_is_readable_at_1280x720(page: Page, lang: str) -> None:
           })"""
     )
     assert spilled == []
+    # Every plot shown: the side column's four, and those of the panel on show beside the boundary.
+    panel = ["grad-bars", "histograms"] if "panel=layers" in query else ["landscape"]
+    fourth = "sharpness" if "sharp=1" in query else "weights"
     sizes = page.evaluate(
-        """() => ['boundary', 'landscape', 'loss', 'accuracy', 'grad-heatmap', 'weights'].map((id) => {
+        """ids => ids.map((id) => {
             const r = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect();
             return [id, Math.round(r.width), Math.round(r.height)];
-          })"""
+          })""",
+        ["boundary", "loss", "accuracy", "grad-lines", fourth, *panel],
     )
     for name, width, height in sizes:
         assert width >= 300 and height >= 120, (name, width, height)

@@ -597,3 +597,72 @@ def test_schedules_draw_each_runs_learning_rate(watched, offline_page, tmp_path)
     layout = offline.page.evaluate("document.querySelector('[data-testid=grad-plot]').layout")
     assert layout["yaxis"].get("type", "linear") == "linear"
     assert offline.requests == [offline.url] and offline.errors == []
+
+
+# ---- a network race in the offline file, and the live pages' scenes
+
+NETWORK_RACE = "ds=moons&dn=100&o=adam;lr=0.03&o=sgd;lr=0.5&n=100&r=10&test=0.3&run=1"
+TRAINABILITY = "res=8&n=20&x=lr:0.01:10&y=ls1:0.1:10"
+
+
+def server_training(page: Page, query: str) -> dict[str, Any]:
+    """The network view's training as /api/train answers it (float64), asked with the page's own request body."""
+    return page.evaluate(
+        """async (query) => {
+          const {decode, trainBody} = await import("/static/js/network/state.js");
+          const response = await fetch("/api/train", {method: "POST", headers: {"content-type": "application/json"},
+            body: JSON.stringify({...trainBody(decode(query)), landscape: null})});
+          return response.json();
+        }""",
+        query,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_network_race_draws_each_runs_loss_and_a_trainability_scene_says_where_to_open_it(
+    watched, offline_page, tmp_path, lang
+):
+    page, _ = watched()
+    open_explorer(page, f"lang={lang}")
+    scenes = [{"page": "network", "query": NETWORK_RACE}, {"page": "trainability", "query": TRAINABILITY}]
+    path, _ = build(page, tmp_path, "race", scenes, lang)
+    runs = server_training(page, NETWORK_RACE)["runs"]
+    labels = page.evaluate(
+        """async (query) => {
+          const api = await import("/static/js/api.js");
+          const {networkLabels} = await import("/static/js/network/runs.js");
+          const {decode} = await import("/static/js/network/state.js");
+          const state = decode(query);
+          return networkLabels(state.optimizers, await api.catalog(), state);
+        }""",
+        NETWORK_RACE,
+    )
+    words = page.evaluate("async () => (await import('/static/js/i18n.js')).messages")
+    offline = offline_page(path)
+    state = offline.state()
+    assert not RAW_KEY.search(state["text"]), state["text"]
+    # One loss line per run in its colour, named as the page names it, each with its test loss dashed.
+    drawn = traces(offline, "loss-plot")
+    assert [t["meta"] for t in drawn] == ["run", "run", "companion", "companion"]
+    assert [t["color"] for t in drawn] == PALETTE[:2] * 2 and [t["dash"] for t in drawn[2:]] == ["dash", "dash"]
+    for i, run in enumerate(runs):
+        assert drawn[i]["x"] == run["steps"] == drawn[2 + i]["x"]
+        assert all(close(a, b) for a, b in zip(drawn[i]["y"], run["loss"], strict=True))
+        assert all(close(a, b) for a, b in zip(drawn[2 + i]["y"], run["test_loss"], strict=True))
+    expect(offline.page.get_by_test_id("legend").locator("li")).to_have_text(labels)
+    names = offline.page.evaluate("() => document.querySelector('[data-testid=\"loss-plot\"]').data.map((t) => t.name)")
+    assert names == [*labels, *(words["network.test_of"].replace("{run}", label) for label in labels)]
+    # The boundary is the run the address shows (run=1), over the points, the held-out ones hollow.
+    points = [t for t in traces(offline, "main-plot") if t["mode"] == "markers"]
+    assert [t["meta"] for t in points] == ["train", "test"] and len(points[1]["x"]) == 30
+    expect(offline.page.get_by_test_id("readout")).to_contain_text(labels[1])
+    title = words["network.plot.of_run"].format(title=words["network.plot.boundary"], run=labels[1])
+    assert words["network.plot.with_test"].format(title=title) in state["text"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    offline.page.screenshot(path=SHOTS / f"net2-offline-race-{lang}.png")
+    # The trainability map is a live page: its scene says where to open it.
+    offline.page.keyboard.press("ArrowRight")
+    note = offline.page.get_by_test_id("live-note")
+    expect(note).to_be_visible()
+    assert f"/trainability?{TRAINABILITY}" in note.inner_text()
+    assert offline.requests == [offline.url] and offline.errors == []

@@ -29,7 +29,6 @@ SWEEP = "/api/train/sweep"
 DIVERGED = (0xE0, 0x30, 0x1E)  # static/js/trainability/map.js
 # Small maps: a 16 × 16 grid of the default 2-8-1 network, 60 steps, whose upper right half diverges.
 SMALL = "res=16&n=60&x=ls0:1:1000&y=ls1:0.5:50"
-NETWORK_STATE = Path(__file__).resolve().parents[2] / "static" / "js" / "network" / "state.js"
 
 
 def tid(name: str) -> str:
@@ -211,8 +210,9 @@ def test_a_click_opens_the_cells_training_on_the_network_page(page: Page) -> Non
     assert query["o"] == [f"sgd;lr={format_js(loss['x'][i])};momentum=0.5"]
     assert query["ds"] == ["circles"] and query["h"] == ["6,4"] and query["n"] == ["40"]
     assert body["model"]["hidden"] == [6, 4]
-    if "lrScale" in NETWORK_STATE.read_text(encoding="utf-8"):  # /network takes per-layer rates in its address
-        assert query["ls"] == [f"1,1,{format_js(loss['y'][j])}"]
+    # The y axis is lr_scale[1]: the second hidden layer of 6, 4 (the output layer is lr_scale[2]).
+    assert body["axes"][1]["param"] == "lr_scale[1]"
+    assert query["ls"] == [f"1,{format_js(loss['y'][j])},1"]
     network.close()
 
 

@@ -6,6 +6,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { runLabels } from "../labels.js";
+import { networkLabels } from "../network/runs.js";
 import { decode as decodeNetwork, trainBody } from "../network/state.js";
 import { clippedNorm, sideExtras } from "../plots/companions.js";
 import {
@@ -77,30 +78,53 @@ export function createSceneMaker({ catalog, signal }) {
     };
   }
 
+  // A network scene: the decision boundary of the run the page shows (`run=`), and every run's loss (a race
+  // draws one line each, named as the page names them; with a test split each run's test loss beside it).
   async function network(query) {
     const state = decodeNetwork(query);
-    const { head, records, status } = await collectTraining(trainBody(state), signal);
+    // Only what the player draws: no weights, histograms or sharpness to pay for.
+    const body = { ...trainBody(state), include_weights: false, record_weights: undefined, histograms: undefined,
+      sharpness: undefined };
+    const { head, runs } = await collectTraining(body, state.optimizers.length, signal);
+    const race = runs.length > 1;
+    const labels = race ? networkLabels(state.optimizers, catalog, state) : [t("network.loss")];
+    const shown = Math.min(state.view.run, runs.length - 1);
+    const records = runs[shown].records;
     const kept = thin(records.length, MAX_FRAMES);
+    const classification = head.task === "classification";
+    const test = records.some((r) => r.test_loss !== undefined);
+    // The boundary's title: whose it is in a race, and (with a test split) what the hollow points are.
+    const boundary = t("network.plot.boundary");
+    const whose = race ? t("network.plot.of_run", { title: boundary, run: labels[shown] }) : boundary;
     return {
       page: "network",
       task: head.task,
-      data: { x1: pack(head.data.x.map((p) => p[0])), x2: pack(head.data.x.map((p) => p[1])), y: pack(head.data.y) },
+      data: { x1: pack(head.data.x.map((p) => p[0])), x2: pack(head.data.x.map((p) => p[1])), y: pack(head.data.y),
+        test: head.data.test ?? [] },
       boundary: head.boundary && compactFrames(head.task, head.boundary, pick(records, kept)),
-      records: {
-        step: pack(records.map((r) => r.step)),
-        loss: pack(records.map((r) => r.loss)),
-        accuracy: head.task === "classification" ? pack(records.map((r) => r.accuracy)) : null,
-      },
-      status,
+      shown,
+      boundaryTitle: test ? t("network.plot.with_test", { title: whose }) : whose,
+      testNote: test ? t("network.plot.test_note") : null,
+      runs: runs.map((run, i) => ({
+        label: labels[i],
+        testLabel: test ? (race ? t("network.test_of", { run: labels[i] }) : t("network.test_loss")) : null,
+        // A network that blew up says so in the legend, in the explorer's word for it.
+        outcome: run.status === "diverged" ? "diverging" : null,
+        step: pack(run.records.map((r) => r.step)),
+        loss: pack(run.records.map((r) => r.loss)),
+        testLoss: test ? pack(run.records.map((r) => r.test_loss)) : null,
+        accuracy: classification ? pack(run.records.map((r) => r.accuracy)) : null,
+      })),
       speed: state.view.speed,
       cursor: state.cursor,
     };
   }
 
-  // The backprop step-through is a live page (its numbers come from the server step by step): an offline
-  // file keeps the scene's words and says where to open it.
-  const backprop = (query) => ({ page: "live", path: `/backprop?${query}` });
-  const makers = { surfaces, network, backprop };
+  // The backprop step-through and the trainability map are live pages (their numbers come from the server as
+  // the reader asks): an offline file keeps the scene's words and says where to open it.
+  const backprop = (query) => ({ page: "live", live: "backprop", path: `/backprop?${query}` });
+  const trainability = (query) => ({ page: "live", live: "trainability", path: `/trainability?${query}` });
+  const makers = { surfaces, network, backprop, trainability };
   return {
     async make(scene) {
       const maker = makers[scene.page];
@@ -149,16 +173,16 @@ async function collectRun(body, signal) {
   return { surface, runs, settings };
 }
 
-async function collectTraining(body, signal) {
+// The stream of a training (a race: its runs' records interleaved, each tagged with its `run`), per run.
+async function collectTraining(body, count, signal) {
   let head = null;
-  let status = null;
-  const records = [];
+  const runs = Array.from({ length: count }, () => ({ records: [], status: null }));
   await api.streamTraining(body, (line) => {
     if (line.type === "start") head = line;
-    else if (line.type === "record") records.push(line);
-    else if (line.type === "end") status = line.status;
+    else if (line.type === "record") runs[line.run ?? 0].records.push(line);
+    else if (line.type === "end") runs[line.run ?? 0].status = line.status;
   }, signal);
-  return { head, records, status };
+  return { head, runs };
 }
 
 // The run's points thinned; with them, what its scene draws besides the path: the mini-batch loss and the

@@ -1,5 +1,6 @@
 // The decision boundary over the data points (classification), or the fitted function against x₁
-// (regression), one frame per record.
+// (regression), one frame per record. Held-out test points (`data.test`) are drawn hollow, in the same
+// colours, and the title says so.
 // The only caller of Plotly for its figure.
 import { t } from "../i18n.js";
 import { CLASSES } from "./colors.js";
@@ -34,20 +35,37 @@ export function createBoundary(element) {
 
   let curveRow = null; // regression: the grid row whose fitted values are drawn as a curve
 
+  // The points as one trace, or with a test split two: training (filled) then test (hollow, meta "test").
+  function pointTraces(data, trace) {
+    const held = new Set(data.test ?? []);
+    const part = (test) => {
+      const keep = data.x.map((_, i) => i).filter((i) => held.has(i) === test);
+      return trace(keep, test);
+    };
+    return held.size ? [part(false), { ...part(true), meta: "test" }] : [trace(data.x.map((_, i) => i), false)];
+  }
+  const titled = (title, data) => (data.test?.length ? t("network.plot.with_test", { title }) : title);
+
   return {
     setData(data, grid, task) {
       const theme = plotTheme();
+      const hollow = (marker) => ({ ...marker, color: "#ffffff",
+        line: { color: marker.color, width: Math.max(2, theme.line) } });
       if (task === "regression") {
         // The fitted function against x₁, at the middle x₂ of the data, over the points (x₁, y).
         curveRow = Math.floor(grid.y.length / 2);
-        const points = { type: "scatter", mode: "markers", x: data.x.map((p) => p[0]), y: data.y,
-          marker: { size: theme.marker - 1, color: "#2f6fd0", opacity: 0.6 },
-          hovertemplate: `${t("network.hover.sample", { x: "%{x:.3g}", y: "%{y:.3g}" })}<extra></extra>` };
+        const points = pointTraces(data, (keep, test) => {
+          const marker = { size: theme.marker - 1, color: "#2f6fd0", opacity: test ? 1 : 0.6 };
+          return { type: "scatter", mode: "markers", x: keep.map((i) => data.x[i][0]), y: keep.map((i) => data.y[i]),
+            marker: test ? hollow(marker) : marker,
+            hovertemplate: `${t(test ? "network.hover.test_sample" : "network.hover.sample",
+              { x: "%{x:.3g}", y: "%{y:.3g}" })}<extra></extra>` };
+        });
         const curve = { type: "scatter", mode: "lines", x: grid.x, y: grid.x.map(() => null),
           line: { color: "#e8772e", width: Math.max(3, theme.line) },
           hovertemplate: `${t("network.hover.fit", { y: "%{y:.3g}" })}<extra></extra>` };
-        const title = t("network.plot.fit", { x2: grid.y[curveRow].toPrecision(2) });
-        Plotly.react(element, [curve, points], layout(title, "x₁"), config);
+        const title = titled(t("network.plot.fit", { x2: grid.y[curveRow].toPrecision(2) }), data);
+        Plotly.react(element, [curve, ...points], layout(title, "x₁"), config);
         ready = true;
         return;
       }
@@ -60,12 +78,21 @@ export function createBoundary(element) {
       const boundary = { type: "contour", x: grid.x, y: grid.y, z: empty, autocontour: false, showscale: false,
         contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color: INK, width: theme.line },
         hoverinfo: "skip" };
-      const points = { type: "scatter", mode: "markers", x: data.x.map((p) => p[0]), y: data.x.map((p) => p[1]),
-        marker: { size: theme.marker, color: ys, cmin: 0, cmax: 1, colorscale: CLASSES,
-          line: { color: INK, width: theme.line / 2 } },
-        hovertemplate: `${t("network.hover.class", { x: "%{x:.3g}", y: "%{y:.3g}", label: "%{marker.color}" })}`
-          + "<extra></extra>" };
-      Plotly.react(element, [heat, boundary, points], layout(t("network.plot.boundary")), config);
+      // A test point is a ring in its class's colour around a white centre: an open marker alone would vanish
+      // where the boundary's colour is its own.
+      const points = pointTraces(data, (keep, test) => {
+        const classes = keep.map((i) => ys[i]);
+        const marker = test
+          ? { size: theme.marker + 2, color: "#ffffff", line: { color: classes, cmin: 0, cmax: 1, colorscale: CLASSES,
+            width: Math.max(2, theme.line) } }
+          : { size: theme.marker, color: classes, cmin: 0, cmax: 1, colorscale: CLASSES,
+            line: { color: INK, width: theme.line / 2 } };
+        return { type: "scatter", mode: "markers", x: keep.map((i) => data.x[i][0]), y: keep.map((i) => data.x[i][1]),
+          marker, customdata: classes,
+          hovertemplate: `${t(test ? "network.hover.test_class" : "network.hover.class",
+            { x: "%{x:.3g}", y: "%{y:.3g}", label: "%{customdata}" })}<extra></extra>` };
+      });
+      Plotly.react(element, [heat, boundary, ...points], layout(titled(t("network.plot.boundary"), data)), config);
       ready = true;
     },
     setFrame(z) {

@@ -49,6 +49,10 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
     render();
   });
 
+  // A companion is thinner than its run's line; a dashed one less so, or its dashes do not read on a
+  // projector (at least 2.5 px there).
+  const companionWidth = (dash) => (dash ? Math.max(1.5, style.line * 0.85) : Math.max(1, style.line * 0.6));
+
   const cursorShape = (step) => ({
     type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
     line: { color: "#1d2330", width: style.cursor, dash: "dot" },
@@ -143,7 +147,7 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
     companions.forEach((c, j) => {
       const k = labels.length + j;
       traces.push({ type: "scatter", mode: "lines", name: c.label, x: [...steps[k]], y: values[k].map(place),
-        customdata: [...values[k]], line: { color: colorOf(c.run), width: Math.max(1, style.line * 0.6), dash: c.dash },
+        customdata: [...values[k]], line: { color: colorOf(c.run), width: companionWidth(c.dash), dash: c.dash },
         hovertemplate: `%{customdata:.4g}<extra>${c.label}</extra>`, meta: "companion" });
     });
     pending = traces.map(() => ({ x: [], y: [] }));
@@ -208,6 +212,12 @@ export function createSeries(element, { title, log = true, scale, onHover, empty
       pending[run].y.push(...chunkValues);
       grow(extent, chunkValues);
       flush();
+    },
+    /** A new title, kept through later redraws. */
+    setTitle(text) {
+      if (text === title) return;
+      title = text;
+      Plotly.relayout(element, { "title.text": title });
     },
     setCursor(step) {
       if (step === cursor) return;
