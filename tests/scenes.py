@@ -13,6 +13,7 @@ says against what the API computes for it.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -339,6 +340,41 @@ def _factors(raw: str) -> list[int | float]:
     return scales
 
 
+# A network run's own model inside its `o=` entry (static/js/network/state.js runEntry): act, init, iscale.
+NETWORK_MODEL_FIELDS = {"act": "activation", "init": "init", "iscale": "init_scale"}
+NETWORK_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "linear")
+NETWORK_INITS = ("xavier", "he", "normal")
+
+
+def _network_entry(raw: str) -> dict[str, Any]:
+    name, *fields = raw.split(";")
+    model: dict[str, Any] = {}
+    rest = []
+    for field in fields:
+        key, _, value = field.partition("=")
+        if key not in NETWORK_MODEL_FIELDS:
+            rest.append(field)
+        elif NETWORK_MODEL_FIELDS[key] in model:
+            raise SceneError(f"{key} given twice")
+        elif key == "act":
+            model["activation"] = _choice(NETWORK_ACTIVATIONS).parse(value)
+        elif key == "init":
+            model["init"] = _choice(NETWORK_INITS).parse(value)
+        else:
+            model["init_scale"] = _number(value, 1e-6, 100)
+    out = _entry(";".join([name, *rest]))
+    return {**out, "model": model} if model else out
+
+
+def _format_network_entry(entry: dict[str, Any]) -> str:
+    own = [f"{k}={entry['model'][v]}" for k, v in NETWORK_MODEL_FIELDS.items() if v in entry.get("model", {})]
+    return ";".join([_format_entry(entry), *own])
+
+
+NETWORK_ENTRY = Codec(_network_entry, _format_network_entry)
+MAX_RECORDED_WEIGHTS = 2_000_000  # the Network view asks for every record's weights below this many numbers
+
+
 LAYERS = Codec(_layers, lambda units: ",".join(str(u) for u in units))
 
 # ---- the two tables: query key, state path, codec, repeated ----
@@ -427,7 +463,7 @@ NETWORK_FIELDS: list[Field] = [
     ("init", "init", text(20), False),
     ("iscale", "initScale", number(1e-6, 100), False),
     ("mseed", "modelSeed", number(0, 2**32 - 1, True), False),
-    ("o", "optimizers", ENTRY, True),
+    ("o", "optimizers", NETWORK_ENTRY, True),
     ("n", "steps", number(1, 20000, True), False),
     ("bs", "batchSize", number(1, 2000, True), False),
     ("l2", "l2", number(0), False),
@@ -712,31 +748,43 @@ def run_body(state: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(body)
 
 
+def network_size(hidden: list[int]) -> int:
+    sizes = [2, *hidden, 1]
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
+
+
 def train_body(state: dict[str, Any]) -> dict[str, Any]:
     """The Network view's trainBody(state): the body of POST /api/train (and /api/train/stream)."""
+    shared = {"activation": state["activation"], "init": state["init"], "init_scale": state["initScale"]}
+    runs = state["optimizers"]
+
+    def own(entry: dict[str, Any]) -> dict[str, Any]:  # what differs from the network above
+        return {k: v for k, v in entry.get("model", {}).items() if v != shared[k]}
+
+    model = shared if len(runs) > 1 else {**shared, **own(runs[0])}
+    record_every = max(state["recordEvery"], math.ceil(state["steps"] / 2000))
+    records = state["steps"] // record_every + 2
     body: dict[str, Any] = {
         "dataset": state["dataset"],
-        "model": {
-            "hidden": state["hidden"],
-            "activation": state["activation"],
-            "init": state["init"],
-            "init_scale": state["initScale"],
-            "seed": state["modelSeed"],
-        },
+        "model": {"hidden": state["hidden"], **model, "seed": state["modelSeed"]},
         "steps": state["steps"],
         "batch_size": state["batchSize"],
         "l2": state["l2"],
         "dropout": state["dropout"],
-        "record_every": max(state["recordEvery"], math.ceil(state["steps"] / 2000)),
+        "record_every": record_every,
         "boundary": {"n": 50},
         "landscape": {"n": 25, "span": 1.0, "method": state["landscape"]},
         "include_weights": True,
         "histograms": True,
     }
-    runs = state["optimizers"]
     if len(runs) > 1:
         body["optimizers"] = [
-            {"name": o["name"], "params": o["params"], **({"label": o["label"]} if o.get("label") else {})}
+            {
+                "name": o["name"],
+                "params": o["params"],
+                **({"label": o["label"]} if o.get("label") else {}),
+                **({"model": own(o)} if own(o) else {}),
+            }
             for o in runs
         ]
     else:
@@ -747,10 +795,12 @@ def train_body(state: dict[str, Any]) -> dict[str, Any]:
         body["clip"] = state["clip"]
     if state["schedule"]["name"] != "constant":
         body["schedule"] = state["schedule"]
-    if state["sharpness"]:
-        body["sharpness"] = True
     if state["lrScale"] is not None:
         body["lr_scale"] = state["lrScale"]
+    if network_size(state["hidden"]) * records * len(runs) <= MAX_RECORDED_WEIGHTS:
+        body["record_weights"] = True
+    if state["sharpness"]:
+        body["sharpness"] = True
     return copy.deepcopy(body)
 
 

@@ -564,6 +564,27 @@ def _(shown: Shown) -> None:
     assert all(middle_share(h, 0.1) < 0.6 for h in xavier["activations"][0])  # spread over (−1, 1)
 
 
+@claims("vanishing-side-by-side")
+def _(shown: Shown) -> None:
+    entries = shown.body["optimizers"]
+    assert [e["model"] for e in entries] == [{"activation": "sigmoid"}, {"activation": "relu", "init": "he"}]
+    assert shown.body["model"]["init"] == "xavier" and shown.body["model"]["hidden"] == [16] * 6
+    assert all(e["name"] == "sgd" and e["params"] == {"lr": 0.1} for e in entries)
+    sigmoid, relu = shown.result["runs"]
+    assert shown.result["landscape"] is None  # two loss functions: no common picture
+    s0, r0 = np.array(sigmoid["grad_norm"])[:, 0], np.array(relu["grad_norm"])[:, 0]
+    assert shown.says(s0[0], "0.000079") and shown.says(s0[-1], "0.81")
+    assert shown.above(r0.min(), "0.10") and shown.below(r0.max(), "0.25")
+    assert abs(sigmoid["loss"][-1] - LN2) < 1e-4 and shown.says(sigmoid["loss"][-1], "0.693")
+    assert shown.says(relu["loss"][-1], "0.0002") and sigmoid["steps"][-1] == 1000
+
+    def he_for_both(body: dict[str, Any]) -> None:
+        body["optimizers"][0]["model"]["init"] = "he"
+
+    first = np.array(shown.again(he_for_both)["runs"][0]["grad_norm"])[:, 0]
+    assert 100 < first[-1] / first[0] < 1000  # "hundreds of times smaller"
+
+
 @claims("exploding-gradients")
 def _(shown: Shown) -> None:
     result = shown.result

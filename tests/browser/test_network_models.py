@@ -7,7 +7,6 @@ no landscape, and the per-layer plots of the run picked (each run's histograms o
 from __future__ import annotations
 
 import itertools
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,8 +17,8 @@ from playwright.sync_api import Page, expect
 from .test_explorer import commit, open_explorer, settle, tid
 from .test_network_i18n import NAMES, READABLE, api_names, english_left, watch_missing_messages
 from .test_network_i18n import catalog as messages
-from .test_network_races import api_train, close, plotted, trainings
 from .test_network_layers import bars, histograms
+from .test_network_races import api_train, close, plotted, trainings
 
 TWO = "ds=moons&dn=100&h=4,4&o=sgd;lr=0.1&o=sgd;lr=0.1&n=40&r=10"
 # The vanishing gradient beside its cure: sigmoid with Xavier and ReLU with He, six layers, the same data.
@@ -36,6 +35,11 @@ def entries(page: Page) -> list[str]:
 
 def chips(page: Page) -> list[str]:
     return page.locator(f"{tid('run-legend')} .run-chip").all_inner_texts()
+
+
+def differs(label: str) -> str:
+    """What a run's name says sets its network apart (after the optimizer's name), as the API spells it."""
+    return label.split(" · ", 1)[1].lower()
 
 
 def test_a_card_sets_its_own_network_and_the_request_sends_only_what_differs(page: Page, server: str) -> None:
@@ -57,19 +61,21 @@ def test_a_card_sets_its_own_network_and_the_request_sends_only_what_differs(pag
     assert "model" not in bodies[-1]["optimizers"][0]
     assert entries(page) == ["sgd;lr=0.1", "sgd;lr=0.1;act=relu;init=he"]
 
-    # The names say what differs, as the API's labels do (its optimizer part is the catalog's title).
+    # The names say what differs, as the API's labels do, in the page's words (full-batch SGD is GD there).
     runs = api_train(server, bodies[-1])["runs"]
     assert [r["label"] for r in runs] == ["SGD · tanh, xavier", "SGD · relu, he"]
-    assert chips(page) == ["GD · tanh, xavier", "GD · relu, he"]
+    assert chips(page) == ["GD · tanh, Xavier", "GD · ReLU, He"]
+    assert [differs(c) for c in chips(page)] == [differs(r["label"]) for r in runs]
     assert [t["name"] for t in plotted(page, "loss")] == chips(page)
-    assert page.locator(tid("label-1")).get_attribute("placeholder") == "GD · relu, he"
+    assert page.locator(tid("label-1")).get_attribute("placeholder") == "GD · ReLU, He"
 
     # A value equal to the network above's is the card's own (its badge, its address) but no difference to send.
     page.locator(tid("own-net-0")).locator("summary").click()
+    asked = len(bodies)
     page.locator(tid("own-net-0-activation")).select_option("tanh")
-    done = settle(page, done)
-    assert badges(page, 0) == ["tanh"] and "model" not in bodies[-1]["optimizers"][0]
-    assert entries(page)[0] == "sgd;lr=0.1;act=tanh"
+    page.wait_for_function("() => new URLSearchParams(location.search).getAll('o')[0] === 'sgd;lr=0.1;act=tanh'")
+    page.wait_for_timeout(600)  # past the page's debounce: the request is the same, nothing trains
+    assert badges(page, 0) == ["tanh"] and len(bodies) == asked
 
     # The normal init asks for its σ; the run's name shows it.
     page.locator(tid("own-net-1-init")).select_option("normal")
@@ -77,8 +83,9 @@ def test_a_card_sets_its_own_network_and_the_request_sends_only_what_differs(pag
     done = settle(page, done)
     assert badges(page, 1) == ["ReLU", "normal", "σ = 0.5"]
     assert bodies[-1]["optimizers"][1]["model"] == {"activation": "relu", "init": "normal", "init_scale": 0.5}
-    assert chips(page) == ["GD · tanh, xavier", "GD · relu, normal σ=0.5"]
+    assert chips(page) == ["GD · tanh, Xavier", "GD · ReLU, normal σ=0.5"]
     assert api_train(server, bodies[-1])["runs"][1]["label"] == "SGD · relu, normal σ=0.5"
+    assert differs(chips(page)[1]) == "relu, normal σ=0.5"
     assert entries(page)[1] == "sgd;lr=0.1;act=relu;init=normal;iscale=0.5"
 
     # Back to the network above: the entry and the address are as they were, one landscape again.
@@ -107,7 +114,7 @@ def test_the_address_keeps_each_runs_network(page: Page) -> None:
     assert page.locator(tid("own-net-0-activation")).input_value() == "sigmoid"
     assert page.locator(tid("own-net-1-init")).input_value() == "he"
     # A label given is the run's name, as the API keeps it; the other says what differs.
-    assert chips(page) == ["GD · sigmoid, xavier", "mine"]
+    assert chips(page) == ["GD · sigmoid, Xavier", "mine"]
     written = entries(page)
     assert written == ["sgd;lr=0.1;act=sigmoid", "adam;lr=0.03;init=he;label=mine"]
     # The address the page wrote trains the same request again.
@@ -125,19 +132,19 @@ def test_one_card_with_its_own_network_trains_that_network(page: Page) -> None:
     assert body["optimizer"] == {"name": "sgd", "params": {"lr": 0.1}} and "optimizers" not in body
     assert body["model"]["activation"] == "relu" and body["model"]["init"] == "he"
     expect(page.locator(tid("landscape-none"))).to_be_hidden()
+    expect(page.locator(tid("panel-run"))).to_be_hidden()  # one run: nothing to say whose
 
 
 def test_without_a_common_landscape_the_panel_says_why_and_the_layers_follow_the_run_picked(
     page: Page, server: str
 ) -> None:
     bodies = trainings(page)
-    stream: list[str] = []
-    page.on("response", lambda r: stream.append(r.url) if r.url.endswith("/api/train/stream") else None)
     open_explorer(page, f"{LESSON}&panel=layers&k=0", path="/network")
     answer = api_train(server, bodies[-1])
     assert answer["landscape"] is None
     runs = answer["runs"]
-    assert chips(page) == ["GD · sigmoid, xavier", "GD · relu, he"]
+    assert chips(page) == ["GD · sigmoid, Xavier", "GD · ReLU, He"]
+    assert [differs(c) for c in chips(page)] == [differs(r["label"]) for r in runs]
 
     # The layers at step 0 of the first run: sigmoid's histograms on [0, 1], its vanishing gradient.
     def expect_run(i: int, lo: float, hi: float) -> None:
@@ -149,15 +156,17 @@ def test_without_a_common_landscape_the_panel_says_why_and_the_layers_follow_the
             assert close(hist["x"], [(a + b) / 2 for a, b in itertools.pairwise(edges)])
             assert close(hist["y"], [c / sum(counts) for c in counts])
         assert close(bars(page)["values"], [layer[0] for layer in runs[i]["grad_norm"]])
-        title = page.evaluate("() => document.querySelector('[data-testid=\"histograms\"]').layout.title.text")
-        assert title == f"activations at step 0: {chips(page)[i]}"
+        # Whose layers they are, the panel's header says in the run's colour.
+        header = page.locator(tid("panel-run"))
+        expect(header).to_have_text(chips(page)[i])
+        expect(header).to_have_attribute("title", f"network and layers of {chips(page)[i]}")
 
     expect_run(0, 0, 1)
     first, output = runs[0]["grad_norm"][0][0], runs[0]["grad_norm"][-1][0]
     assert first < 1e-3 * output  # sigmoid and Xavier: the first layer hears a thousandth of the output's gradient
     page.locator(tid("run-chip-1")).click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"histograms\"]').layout.title.text.endsWith('relu, he')"
+    page.wait_for_function(  # relu's edges reach 4
+        "() => document.querySelector('[data-testid=\"histograms\"]').data[0].x.at(-1) > 1"
     )
     expect_run(1, 0, 4)  # relu: 20 bins on [0, 4]
     grads = plotted(page, "grad-lines")
@@ -166,6 +175,7 @@ def test_without_a_common_landscape_the_panel_says_why_and_the_layers_follow_the
     # No landscape: a note in its place, in the page's words; the figure is not shown.
     words = messages("en")
     page.locator(tid("tab-landscape")).click()
+    expect(page.locator(tid("panel-run"))).to_be_hidden()  # the landscape is every run's (here: none)
     note = page.locator(tid("landscape-none"))
     expect(note).to_be_visible()
     expect(note).to_have_text(words["network.plot.landscape_none"])
@@ -177,7 +187,7 @@ def test_a_race_of_networks_in_chinese(page: Page, server: str) -> None:
     missing = watch_missing_messages(page)
     open_explorer(page, f"lang=zh&{LESSON}&n=40", path="/network")
     zh = messages("zh")
-    assert chips(page) == ["梯度下降 · sigmoid，Xavier", "梯度下降 · ReLU，He"]
+    assert chips(page) == ["梯度下降 · sigmoid，Xavier初始化", "梯度下降 · ReLU，He初始化"]
     page.locator(tid("own-net-1")).locator("summary").click()
     assert page.locator(tid("own-net-1")).locator(".own-title").inner_text() == zh["network.own"]
     assert badges(page, 1) == ["ReLU", "He初始化"]

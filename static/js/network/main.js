@@ -1,6 +1,6 @@
 // Wires the Network view: catalog → store → controls, plots, player; the store drives training and the URL.
 import * as api from "../api.js";
-import { debounce } from "../dom.js";
+import { debounce, h } from "../dom.js";
 import { copyText, download, embedSnippet } from "../export.js";
 import { t, withLang } from "../i18n.js";
 import { createPlayer } from "../player.js";
@@ -11,6 +11,7 @@ import { createHistograms } from "../plots/histograms.js";
 import { createLayerBars, createLayerLines } from "../plots/layers.js";
 import { createNetDiagram } from "../plots/netdiagram.js";
 import { createSeries } from "../plots/series.js";
+import { colorOf } from "../plots/colors.js";
 import { createStore } from "../state.js";
 import { connectEmbed } from "../embed.js";
 import { createNetworkControls } from "./controls.js";
@@ -38,12 +39,10 @@ function readoutOf(record, label) {
 }
 
 // What the diagram's weights are: those of the step shown, or (a network too large for every record's
-// weights) the last ones, which the caption says (and the note under the diagram why).
-function diagramCaption(known, run) {
-  const key = known.exact ? "network.plot.diagram_at" : "network.plot.diagram_last";
-  const caption = t(key, { step: known.step });
-  return run ? t("network.plot.of_run", { title: caption, run }) : caption;
-}
+// weights) the last ones, which the caption says (and the note under the diagram why). Whose they are in a
+// race, the panel's header says.
+const diagramCaption = (known) =>
+  t(known.exact ? "network.plot.diagram_at" : "network.plot.diagram_last", { step: known.step });
 
 // The landscape as the contour figure takes a surface: the plane of two directions through the final
 // weights (a race: the mean of the runs' final weights), which sit at its centre (0, 0).
@@ -119,15 +118,15 @@ async function main() {
     }
     const name = race() ? runs[run].label : null;
     if (panel() === "layers") {
-      bars.show(record.grad_norm, name ? t("network.plot.grad_bars_of", { step: record.step, run: name })
-        : t("network.plot.grad_bars_at", { step: record.step }));
+      // Whose they are, the panel's header says (showRunHeader).
+      bars.show(record.grad_norm, t("network.plot.grad_bars_at", { step: record.step }));
       // Each run's records carry their own edges: its activation's range.
-      histograms.show(record.activations ?? null, name ? t("network.plot.histograms_of", { step: record.step, run: name })
-        : t("network.plot.histograms_at", { step: record.step }), t("network.plot.histograms_none"));
+      histograms.show(record.activations ?? null, t("network.plot.histograms_at", { step: record.step }),
+        t("network.plot.histograms_none"));
     }
     if (panel() === "diagram") {
       const known = source.at(run, record.step);
-      diagram.show(known?.layers ?? null, source.scale(run), known ? diagramCaption(known, name)
+      diagram.show(known?.layers ?? null, source.scale(run), known ? diagramCaption(known)
         : t("network.plot.diagram_wait"));
       $("diagram-note").hidden = everyRecord || !known;
     }
@@ -158,7 +157,19 @@ async function main() {
     bars.setRange(key.names.map(String), records.map((r) => r.grad_norm), key.prefix);
     histograms.setRange(records.map((r) => r.activations).filter(Boolean), layerNames.length);
     legend.select(run);
+    showRunHeader();
     draw();
+  }
+
+  // Over the network and layers tabs of a race: the run they show (the landscape draws every run).
+  function showRunHeader() {
+    const header = $("panel-run");
+    const run = selected();
+    header.hidden = !race() || panel() === "landscape";
+    const label = race() ? runs[run].label : "";
+    header.replaceChildren(h("span", {}, label));
+    header.title = label && t("network.plot.panel_of", { run: label });
+    header.style.setProperty("--run-color", colorOf(run));
   }
 
   async function train() {
@@ -264,6 +275,7 @@ async function main() {
       tab.setAttribute("aria-selected", String(tab.dataset.panel === name));
     }
     for (const box of document.querySelectorAll(".tab-panel")) box.classList.toggle("shown", box.dataset.tab === name);
+    showRunHeader();
     draw();
   }
   for (const tab of document.querySelectorAll(".panel-tabs .tab")) {

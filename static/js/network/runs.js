@@ -6,12 +6,13 @@ import { runModel } from "./state.js";
 
 // The init as a run's name shows it: `normal` with its σ, which the other inits do not read.
 const initName = (m) => (m.init === "normal" ? t("network.run_init_normal", { scale: m.init_scale })
-  : t(`network.run_model.${m.init}`));
+  : t(`network.init.${m.init}`));
 
-/** What sets each run's network apart, by the API's rule (its labels): the activation, the init, or both,
- * whichever differ among the runs ("sigmoid, xavier"); "" for each when none do. */
+/** What sets each run's network apart, by the API's rule (its labels), in the page's words: the
+ * activation, the init, or both, whichever differ among the runs ("sigmoid, Xavier"); "" for each when
+ * none do. */
 export function modelDetails(models) {
-  const columns = [models.map((m) => t(`network.run_model.${m.activation}`)), models.map(initName)]
+  const columns = [models.map((m) => t(`network.activation.${m.activation}`)), models.map(initName)]
     .filter((c) => new Set(c).size > 1);
   return models.map((_, i) => columns.map((c) => c[i]).join(t("explorer.label.separator")));
 }

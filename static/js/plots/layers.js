@@ -21,9 +21,15 @@ export function layerColor(i, count) {
   return `#${mix.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
 }
 
-// "━ layer 1 ━ layer 2 ━ output", or for a deep network "layer ━1 ━2 … ━8 ━output": the ramp's legend.
-const rampLegend = ({ prefix = "", names }) => [prefix, ...names.map((name, i) =>
-  `<span style="color:${layerColor(i, names.length)}">━</span>${prefix ? "" : " "}${name}`)].filter(Boolean).join("  ");
+// "━ layer 1 ━ layer 2 ━ output", or for a deep network "layer ━1 ━2 … ━8 ━output": the ramp's legend. Beyond
+// five layers only the ends are named ("layer ━1 … ━output"): the ramp runs between them, and nine names
+// would not fit a side plot's width.
+const rampLegend = ({ prefix = "", names }) => {
+  const shown = names.length > 5 ? [0, null, names.length - 1] : names.map((_, i) => i);
+  const item = (i) => (i === null ? "…"
+    : `<span style="color:${layerColor(i, names.length)}">━</span>${prefix ? "" : " "}${names[i]}`);
+  return [prefix, ...shown.map(item)].filter(Boolean).join("  ");
+};
 
 // The log axis's extent of positive values, and the floor that stands for 0 below it.
 function extentOf(columns) {
@@ -41,10 +47,12 @@ function extentOf(columns) {
   return { lo, hi, floor };
 }
 
-// Ticks of a log axis over [lo, hi]: one a decade over two decades or more; within fewer, the finest of
-// 1 · 10ᵏ, (1, 3) · 10ᵏ, (1, 2, 5) · 10ᵏ that puts no more than four labels on it.
-function logTicks(lo, hi) {
-  if (Math.log10(hi / lo) >= 2) return { dtick: 1 };
+// Ticks of a log axis over [lo, hi]: over two decades or more, one every decade or every few decades, as
+// many as `room` labels fit; within fewer, the finest of 1 · 10ᵏ, (1, 3) · 10ᵏ, (1, 2, 5) · 10ᵏ that puts no
+// more than four labels on it.
+function logTicks(lo, hi, room = 6) {
+  const decades = Math.log10(hi / lo);
+  if (decades >= 2) return { dtick: Math.max(1, Math.ceil(decades / Math.max(2, room))) };
   const within = (mantissas) => {
     const out = [];
     for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
@@ -70,9 +78,12 @@ function frame(element, title, legend, floor, [lo, hi] = [1e-3, 1]) {
       yref: "y", y: Math.log10(floor), yanchor: "middle", font: { size: theme.font, color: "#5d6677" },
       bgcolor: "rgba(255,255,255,0.8)" });
   }
+  const size = boxSize(element);
+  const top = theme.title + (legend ? theme.legend + 10 : 0) + 12;
+  const room = Math.floor(((size.height ?? 200) - top - 22) / (2.2 * theme.font)); // tick labels that fit apart
   return {
-    ...boxSize(element),
-    margin: { l: 52, r: 8, t: theme.title + (legend ? theme.legend + 10 : 0) + 12, b: 22 },
+    ...size,
+    margin: { l: 52, r: 8, t: top, b: 22 },
     title: { text: title, font: { size: theme.title }, x: 0.01, xanchor: "left", y: 0.985, yanchor: "top" },
     showlegend: false,
     paper_bgcolor: "rgba(0,0,0,0)",
@@ -80,7 +91,7 @@ function frame(element, title, legend, floor, [lo, hi] = [1e-3, 1]) {
     font: { family: FONT_FAMILY, size: theme.font, color: INK },
     hoverlabel: { font: { size: theme.title, family: FONT_FAMILY } },
     yaxis: { type: "log", gridcolor: "#e8ecf2", automargin: true, tickfont: { size: theme.font },
-      exponentformat: "power", ...logTicks(floor ?? lo, hi) },
+      exponentformat: "power", ...logTicks(floor ?? lo, hi, room) },
     shapes,
     annotations,
     uirevision: "keep",
@@ -170,7 +181,7 @@ export function createLayerBars(element, { title }) {
     const bottom = range.floor ?? range.lo;
     const layout = frame(element, caption, "", range.floor, [bottom / 2, range.hi * 2]);
     layout.yaxis.range = [Math.log10(bottom) - 0.3, Math.log10(range.hi) + 0.3];
-    layout.xaxis = { type: "category", tickfont: { size: theme.font }, automargin: true, tickangle: 0,
+    layout.xaxis = { type: "category", tickfont: { size: theme.font }, automargin: true, tickangle: "auto",
       title: { text: axisTitle, font: { size: theme.axisTitle }, standoff: 2 } };
     layout.bargap = 0.25;
     // A bar starts at the bottom of the axis: on a log axis Plotly's base 0 would sit at −∞.
