@@ -176,6 +176,7 @@ def test_sigmoid_xavier_beside_relu_he(client) -> None:
     s0 = [layer[0] for layer in sigmoid["grad_norm"]]
     r0 = [layer[0] for layer in relu["grad_norm"]]
     assert f"{s0[0]:.1e}" == "7.9e-05" and round(s0[-1], 2) == 0.81  # "7.9·10⁻⁵ … 0.81"
-    assert round(min(r0), 2) == 0.10 and round(max(r0), 2) == 0.24 and round(r0[0], 3) == 0.138 and round(r0[-1], 3) == 0.102
+    assert round(min(r0), 2) == 0.10 and round(max(r0), 2) == 0.24
+    assert round(r0[0], 3) == 0.138 and round(r0[-1], 3) == 0.102
     assert round(sigmoid["loss"][-1], 4) == 0.6931 and round(sigmoid["accuracy"][-1], 2) == 0.80
     assert f"{relu['loss'][-1]:.1e}" == "1.9e-04" and relu["accuracy"][-1] == 1.0

@@ -80,7 +80,7 @@ function frame(element, title, legend, floor, [lo, hi] = [1e-3, 1]) {
   }
   const size = boxSize(element);
   const top = theme.title + (legend ? theme.legend + 10 : 0) + 12;
-  const room = Math.floor(((size.height ?? 200) - top - 22) / (2.2 * theme.font)); // tick labels that fit apart
+  const room = Math.floor(((size.height ?? 200) - top - 22) / (1.6 * theme.font)); // tick labels that fit apart
   return {
     ...size,
     margin: { l: 52, r: 8, t: top, b: 22 },
