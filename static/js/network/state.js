@@ -105,8 +105,9 @@ const runEntry = {
   },
 };
 
-// `o` is repeated, one per run: an address of one `o` is one training, as it always was.
-const FIELDS = [
+// The data and the network, as every page that trains networks writes them in its address (the
+// Trainability view too, so that a cell opens here as it was).
+export const NETWORK_FIELDS = [
   { key: "ds", path: "dataset.name", codec: text(20) },
   { key: "dn", path: "dataset.n", codec: number(4, 2000, true) },
   { key: "noise", path: "dataset.noise", codec: number(0, 5) },
@@ -116,6 +117,11 @@ const FIELDS = [
   { key: "init", path: "init", codec: text(20) },
   { key: "iscale", path: "initScale", codec: number(1e-6, 100) },
   { key: "mseed", path: "modelSeed", codec: number(0, 2 ** 32 - 1, true) },
+];
+
+// `o` is repeated, one per run: an address of one `o` is one training, as it always was.
+const FIELDS = [
+  ...NETWORK_FIELDS,
   { key: "o", path: "optimizers", codec: runEntry, repeated: true },
   { key: "n", path: "steps", codec: number(1, 20000, true) },
   { key: "bs", path: "batchSize", codec: number(1, 2000, true) },

@@ -1,9 +1,15 @@
 // The Trainability view's state: defaults, the declarative table behind its URL, the body of
 // POST /api/train/sweep, the limits a map must keep, and the /network address of one cell.
 import { codecs, urlCodec } from "../state.js";
-import { DEFAULTS as NETWORK_DEFAULTS, encode as encodeNetwork } from "../network/state.js";
+import {
+  MAX_LAYERS,
+  MAX_UNITS,
+  NETWORK_FIELDS,
+  DEFAULTS as NETWORK_DEFAULTS,
+  encode as encodeNetwork,
+} from "../network/state.js";
 
-const { number, text, entry } = codecs;
+const { number, entry } = codecs;
 
 // Full-batch GD on a small tanh network fitting a regression, both layers' rates on the axes, as in
 // Sohl-Dickstein 2024: a squared loss lets a training blow up (a classifier's cross-entropy gradient is
@@ -25,22 +31,12 @@ export const DEFAULTS = Object.freeze({
 // Where an axis starts when the reader picks its parameter anew (or resets a zoom the address came with).
 export const START_RANGES = { lr: [1e-3, 10], lr_scale: [0.1, 100] };
 
-export const MAX_LAYERS = 8;
-export const MAX_UNITS = 64;
+export { MAX_LAYERS, MAX_UNITS };
 export const MAX_RESOLUTION = 128;
 // A layer's factor is in (0, 1e3] (README, "Per-layer learning rates"); lr's own bound is the optimizer's.
 export const MAX_SCALE = 1e3;
 export const MAX_LR = 1e3;
 
-// "8,8" <-> [8, 8]
-const layers = {
-  parse(value) {
-    const units = value.split(",").map(Number);
-    const ok = units.length <= MAX_LAYERS && units.every((u) => Number.isInteger(u) && u >= 1 && u <= MAX_UNITS);
-    return ok && value !== "" ? units : undefined;
-  },
-  format: (units) => units.join(","),
-};
 
 // An axis, "ls0:0.1:100" (lr_scale[0] from 0.1 to 100) or "lr:0.001:10".
 const axis = {
@@ -55,15 +51,7 @@ const axis = {
 };
 
 const FIELDS = [
-  { key: "ds", path: "dataset.name", codec: text(20) },
-  { key: "dn", path: "dataset.n", codec: number(4, 2000, true) },
-  { key: "noise", path: "dataset.noise", codec: number(0, 5) },
-  { key: "dseed", path: "dataset.seed", codec: number(0, 2 ** 32 - 1, true) },
-  { key: "h", path: "hidden", codec: layers },
-  { key: "act", path: "activation", codec: text(20) },
-  { key: "init", path: "init", codec: text(20) },
-  { key: "iscale", path: "initScale", codec: number(1e-6, 100) },
-  { key: "mseed", path: "modelSeed", codec: number(0, 2 ** 32 - 1, true) },
+  ...NETWORK_FIELDS,
   { key: "o", path: "optimizer", codec: entry },
   { key: "n", path: "steps", codec: number(1, 20000, true) },
   { key: "bs", path: "batchSize", codec: number(1, 2000, true) },
