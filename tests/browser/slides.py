@@ -79,6 +79,14 @@ def static_site(folders: Mapping[str, Path] | None = None, pages: Mapping[str, s
 
 # Installed in every document of the page: the slides record each message a frame posts to them
 # (with the frame's origin), and the test posts to a frame as the slides would.
+# A slide on another site that frames the page given as ?src=…: the smallest host of an embed.
+FRAME_HOST = """<!doctype html>
+<html><head><meta charset="utf-8"><title>slides</title><link rel="icon" href="data:,"></head>
+<body style="margin:0">
+<iframe width="1100" height="680" title="gdviz" style="border:0"></iframe>
+<script>document.querySelector("iframe").src = new URLSearchParams(location.search).get("src");</script>
+</body></html>"""
+
 MESSAGES_PROBE = """
 window.__frameMessages = [];
 window.addEventListener("message", (event) => {

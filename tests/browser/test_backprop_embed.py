@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 from gdviz.api.i18n import t
 
 from .slides import (
+    FRAME_HOST,
     Site,
     command,
     count,
@@ -34,12 +35,7 @@ from .slides import (
 SCENE = "h=3,2&act=tanh&x=0.5,-0.5&y=1&seed=0&lr=0.1&opt=adam&k=3"
 LAST = 20  # 3,2 with Adam: 19 steps of the pass, Adam's state, its update
 OTHER = "h=2&act=relu&x=1,0&y=0&seed=1&lr=0.05&opt=sgd;momentum=0.9&k=0"
-PARENT = """<!doctype html>
-<html><head><meta charset="utf-8"><title>slides</title><link rel="icon" href="data:,"></head>
-<body style="margin:0">
-<iframe width="1100" height="680" title="gdviz" style="border:0"></iframe>
-<script>document.querySelector("iframe").src = new URLSearchParams(location.search).get("src");</script>
-</body></html>"""
+PARENT = FRAME_HOST
 
 
 def tid(name: str) -> str:

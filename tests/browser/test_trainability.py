@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from gdviz.api.i18n import t
 
-from .slides import command, count, static_site, wait_event, watched_slides
+from .slides import FRAME_HOST, command, count, static_site, wait_event, watched_slides
 from .test_explorer_i18n import NAMES, api_identifiers, english_left
 
 SHOTS = Path("/tmp/shots")
@@ -292,12 +292,7 @@ def test_the_api_refuses_what_the_page_refuses(server: str) -> None:
     assert refused.value.code == 422
 
 
-PARENT = """<!doctype html>
-<html><head><meta charset="utf-8"><title>slides</title><link rel="icon" href="data:,"></head>
-<body style="margin:0">
-<iframe width="1100" height="680" title="gdviz" style="border:0"></iframe>
-<script>document.querySelector("iframe").src = new URLSearchParams(location.search).get("src");</script>
-</body></html>"""
+PARENT = FRAME_HOST
 
 
 def test_the_embed_in_a_slide_reports_ready_and_takes_a_new_scene(browser: Browser, server: str) -> None:
