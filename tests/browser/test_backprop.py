@@ -60,8 +60,8 @@ def test_the_diagram_has_a_unit_per_neuron_and_an_edge_per_weight(page: Page, hi
     expect(page.locator(tid("loss-node"))).to_have_count(1)
 
 
-def test_the_keyboard_walks_forward_then_loss_then_backward_then_the_update(page: Page) -> None:
-    open_backprop(page, f"{QUERY}&k=0")
+def walk_with_keys(page: Page) -> list[str]:
+    """The phase of every step, from the one shown to the last, stepping by → and space in turn."""
     phases = [phase(page)]
     count = page.locator(tid("bp-count"))
     for _ in range(40):
@@ -70,10 +70,17 @@ def test_the_keyboard_walks_forward_then_loss_then_backward_then_the_update(page
         if count.text_content() == before:
             break
         phases.append(phase(page))
+    return phases
+
+
+def test_the_keyboard_walks_forward_then_loss_then_backward_then_the_update(page: Page) -> None:
+    open_backprop(page, f"{QUERY}&k=0")
+    phases = walk_with_keys(page)
     # input, 3 + 2 hidden units, the output | the loss | δ out, ∂W³; f′, 2 δ, ∂W² of layer 2; f′, 3 δ, ∂W¹ | update
     assert phases == ["forward"] * 7 + ["loss"] + ["backward"] * 11 + ["update"]
     page.keyboard.press("Backspace")
     assert phase(page) == "backward"
+    count = page.locator(tid("bp-count"))
     page.keyboard.press("Home")
     expect(count).to_have_text(t("en", "backprop.count", step=1, total=20))
     page.keyboard.press("End")
@@ -177,14 +184,7 @@ def test_the_keyboard_walks_through_to_adams_update_and_shows_the_apis_numbers(p
     truth = api_pass(server, body)
     out, update = truth["layers"][-1], truth["update"]["layers"][-1]
     open_backprop(page, f"{ADAM}&k=0&lang=en")
-    phases = [phase(page)]
-    count = page.locator(tid("bp-count"))
-    for _ in range(40):
-        before = count.text_content()
-        page.keyboard.press("ArrowRight" if len(phases) % 2 else "Space")
-        if count.text_content() == before:
-            break
-        phases.append(phase(page))
+    phases = walk_with_keys(page)
     # Adam's update is two steps: what it computes from the gradient (m, v, m̂, v̂), then the step itself.
     assert phases == ["forward"] * 7 + ["loss"] + ["backward"] * 11 + ["update"] * 2
     expect(page).to_have_url(re.compile(r"[?&]opt=adam(&|$)"))
