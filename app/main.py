@@ -17,7 +17,7 @@ from .api.errors import http_error_handler, validation_handler
 from .api.gate import gate
 from .api.headers import add_header_middleware
 from .api.models.base import Refusal
-from .api.routes import backprop, catalog, decks, docs, grid, health, pages, runs, sweep, train
+from .api.routes import analyze, backprop, catalog, decks, docs, grid, health, pages, runs, sweep, train
 from .assets import asset_dir
 from .cli import follow_supervisor
 
@@ -56,7 +56,7 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
-    for module in (catalog, grid, runs, train, sweep, backprop, decks, health, pages, docs):
+    for module in (catalog, grid, runs, analyze, train, sweep, backprop, decks, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     # Added before the header middleware, so it runs inside it: a 413 or 408 carries CORS and CSP too.

@@ -28,6 +28,9 @@ class Settings(BaseModel):
     max_sweep_cells: int = 16_384
     max_sweep_cell_steps: int = 4_000_000
     max_sweep_weights: int = 6_000_000
+    # Sweeps on a surface (/api/sweep): a 256 × 256 map; 10⁸ cell-steps are about 2 s of SGD on rosenbrock.
+    max_surface_sweep_cells: int = 65_536
+    max_surface_sweep_cell_steps: int = 100_000_000
     max_body_bytes: int = 1 << 20  # 1 MiB: larger request bodies are a 413, refused before they are read
     body_timeout_seconds: float = 30.0  # a body whose next piece takes longer is dropped (408)
     # Serving a room (README, "Serving a room"): every field can be set from the environment

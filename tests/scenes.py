@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 
 from gdviz.api.models.train import LandscapeConfig, ModelConfig
 
-PAGES = {"surfaces": "/", "network": "/network", "backprop": "/backprop"}
+PAGES = {"surfaces": "/", "network": "/network", "backprop": "/backprop", "sweep": "/sweep"}
 MAX_OPTIMIZERS = 16  # the explorer keeps the first 16 `o` entries
 MAX_RUNS = 8  # the Network view's race keeps its first 8
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -401,9 +401,29 @@ EXPLORER_DEFAULTS: dict[str, Any] = {
     "l2": 0,
     "tol": 0,
     "batch": {"size": None, "seed": 0, "replace": False},
-    "view": {"threeD": False, "logColor": True, "speed": 1, "wholePath": False},
+    "view": {
+        "threeD": False,
+        "logColor": True,
+        "speed": 1,
+        "wholePath": False,
+        "why": False,
+        "inside": False,
+        "momentumMap": False,
+        "whyPoint": "min0",
+        "whyRun": None,
+    },
     "cursor": None,
 }
+_WHY_POINT = re.compile(r"start|cursor|(min|saddle)([0-9]|1[0-5])")
+
+
+def _why_point(raw: str) -> str:
+    """The point the explorer's "Why" panel explains: start, cursor, or the surface's minimum or saddle k."""
+    if not _WHY_POINT.fullmatch(raw):
+        raise SceneError(f"wp={raw!r} is not start, cursor, min<k> or saddle<k>")
+    return raw
+
+
 EXPLORER_FIELDS: list[Field] = [
     ("s", "surface", text(40), False),
     ("sp", "surfaceParams", NUMBER_MAP, False),
@@ -427,6 +447,11 @@ EXPLORER_FIELDS: list[Field] = [
     ("log", "view.logColor", BOOL, False),
     ("speed", "view.speed", number(0.05, 100), False),
     ("whole", "view.wholePath", BOOL, False),
+    ("why", "view.why", BOOL, False),
+    ("inside", "view.inside", BOOL, False),
+    ("mm", "view.momentumMap", BOOL, False),
+    ("wp", "view.whyPoint", Codec(_why_point, str), False),
+    ("wr", "view.whyRun", number(0, 15, True), False),
     ("k", "cursor", number(0, 100000, True), False),
 ]
 
@@ -700,6 +725,54 @@ def backprop_state(query: str) -> dict[str, Any]:
     return state
 
 
+# Sweep maps (static/js/sweep/state.js): the explorer's keys for the surface and settings, optimizers, two axes.
+SWEEP_MAX_MAPS = 3
+SWEEP_MAX_N = 256
+SWEEP_COLORS = ("loss", "steps", "status", "basin")
+SWEEP_DEFAULTS: dict[str, Any] = {
+    "surface": "quadratic",
+    "surfaceParams": {},
+    "expression": "x**2 + 3*y**2",
+    "domain": None,
+    "start": None,
+    "optimizers": [{"name": "sgd", "params": {"lr": 0.01}}],
+    "steps": 300,
+    "tol": 1e-6,
+    "noise": {"std": 0, "seed": 0},
+    "clip": None,
+    "x": {"param": "lr", "range": [0.002, 0.4], "n": 128, "log": False},
+    "y": {"param": "momentum", "range": [0, 0.99], "n": 128, "log": False},
+    "color": "steps",
+}
+_SWEEP_PARAM = re.compile(r"[a-z_]+(\[[01]\]|\.[a-z_]+)?")
+
+
+def _sweep_axis(raw: str) -> dict[str, Any]:
+    """An axis "param:from:to:cells[:log]", as the page's axis codec reads it."""
+    param, *rest = raw.split(":")
+    if not _SWEEP_PARAM.fullmatch(param) or len(rest) not in (3, 4) or (len(rest) == 4 and rest[3] != "log"):
+        raise SceneError(f"{raw!r} is not an axis param:from:to:cells[:log]")
+    lo, hi = _number(rest[0]), _number(rest[1])
+    if not hi > lo:
+        raise SceneError(f"{raw!r}: the range must rise")
+    return {"param": param, "range": [lo, hi], "n": _number(rest[2], 2, SWEEP_MAX_N, True), "log": len(rest) == 4}
+
+
+def _format_sweep_axis(a: dict[str, Any]) -> str:
+    return ":".join([a["param"], *(js_number(v) for v in a["range"]), str(a["n"]), *(["log"] if a["log"] else [])])
+
+
+SWEEP_SHARED = ("s", "sp", "f", "dom", "start", "noise", "seed", "clip", "tol")
+SWEEP_FIELDS: list[Field] = [
+    *(f for f in EXPLORER_FIELDS if f[0] in SWEEP_SHARED),
+    ("o", "optimizers", ENTRY, True),
+    ("n", "steps", number(1, 100000, True), False),
+    ("x", "x", Codec(_sweep_axis, _format_sweep_axis), False),
+    ("y", "y", Codec(_sweep_axis, _format_sweep_axis), False),
+    ("c", "color", _choice(SWEEP_COLORS), False),
+]
+
+
 # ---- the request each page sends for its state ----
 
 
@@ -824,7 +897,48 @@ def backprop_body(state: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def sweep_state(query: str, catalog: Catalog) -> dict[str, Any]:
+    state = decode(query, SWEEP_FIELDS, SWEEP_DEFAULTS)
+    if state["surface"] != "custom" and state["surface"] not in catalog.surfaces:
+        raise SceneError(f"unknown surface {state['surface']!r}")
+    if len(state["optimizers"]) > SWEEP_MAX_MAPS:
+        raise SceneError(f"more than {SWEEP_MAX_MAPS} o= entries: the Sweep view keeps the first {SWEEP_MAX_MAPS}")
+    for entry in state["optimizers"]:
+        _check_optimizer(entry, catalog)
+    if state["x"]["param"] == state["y"]["param"]:
+        raise SceneError("x= and y= sweep the same parameter: the page falls back to its default axes")
+    return state
+
+
+def sweep_bodies(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Sweep view's sweepBodies(state): one body of POST /api/sweep per optimizer, x the first axis."""
+    custom = state["surface"] == "custom"
+    surface = (
+        {"expression": state["expression"], **({"domain": state["domain"]} if state["domain"] else {})}
+        if custom
+        else {"name": state["surface"], "params": state["surfaceParams"]}
+    )
+    axis = lambda a: {k: a[k] for k in ("param", "range", "n", "log")}  # noqa: E731
+    return copy.deepcopy(
+        [
+            {
+                "surface": surface,
+                **({"start": state["start"]} if state["start"] else {}),
+                "steps": state["steps"],
+                "tol": state["tol"],
+                "optimizer": {"name": o["name"], "params": o["params"]},
+                "noise": state["noise"] if state["noise"]["std"] > 0 else None,
+                "clip": state["clip"],
+                "axes": [axis(state["x"]), axis(state["y"])],
+            }
+            for o in state["optimizers"]
+        ]
+    )
+
+
 def scene_state(scene: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    if scene["page"] == "sweep":
+        return sweep_state(scene["query"], catalog)
     if scene["page"] == "surfaces":
         return explorer_state(scene["query"], catalog)
     if scene["page"] == "network":
@@ -841,8 +955,12 @@ def scene_request(scene: dict[str, Any], catalog: Catalog) -> tuple[str, dict[st
         return "/api/run", run_body(state)
     if scene["page"] == "backprop":
         return "/api/backprop", backprop_body(state)
+    if scene["page"] == "sweep":  # one map per optimizer: a list of bodies
+        return "/api/sweep", sweep_bodies(state)  # type: ignore[return-value]
     return "/api/train", train_body(state)
 
 
 def fields_of(page: str) -> list[Field]:
-    return {"surfaces": EXPLORER_FIELDS, "network": NETWORK_FIELDS, "backprop": BACKPROP_FIELDS}[page]
+    return {"surfaces": EXPLORER_FIELDS, "network": NETWORK_FIELDS, "backprop": BACKPROP_FIELDS, "sweep": SWEEP_FIELDS}[
+        page
+    ]

@@ -25,6 +25,10 @@ ENTITY_ROOM = "catalog.json"
 SAME_IN_BOTH = frozenset(
     {
         "header.api",
+        "why.col.l1",  # λ₁, λ₂, κ, 2/λ₂: formula headers, the same in both languages
+        "why.col.l2",
+        "why.col.kappa",
+        "why.col.edge",
         "network.activation.tanh",
         "network.activation.relu",
         "network.activation.sigmoid",

@@ -17,6 +17,7 @@ from ..engine.grid import evaluate_grid
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.outcome import OUTCOME_NAMES
 from ..engine.plan import Batch, OptimizerChoice, RunPlan, RunSettings, plan_run, run_settings
+from ..engine.state import Recorded, StateRecorder, inside, recording
 from ..engine.surfaces import SURFACES, Point, Surface, resolve_builtin, resolve_custom
 from ..settings import settings
 from .models.runs import RunRequest
@@ -80,10 +81,27 @@ class PreparedRun:
             request.steps,
             _choices(request),
             tol=request.tol,
-            **_shared_settings(request),
+            **shared_settings(request),
         )
         self.keep_batches = request.include_batches
         self.labels = run_labels(request.optimizers)
+        self.recorders: dict[int, StateRecorder] = {}
+        if request.include_state:
+            names = [o.name for o in request.optimizers]
+            self.plan, self.recorders = recording(self.plan, names, request.every)
+
+    def compacted(self, batch: Batch, first_chunk: int) -> Iterator[runner.Chunk]:
+        """The batch's chunks; a recorder of its state stacks what it kept after each one."""
+        recorder = self.recorders.get(batch.index)
+        for chunk in self.chunks(batch, first_chunk):
+            if recorder is not None:
+                recorder.compact()
+            yield chunk
+
+    def recorded(self, batch: Batch) -> Recorded | None:
+        """The optimizer's state over the updates computed since the last call (include_state only)."""
+        recorder = self.recorders.get(batch.index)
+        return None if recorder is None else recorder.take()
 
     def chunks(self, batch: Batch, first_chunk: int = 32) -> Iterator[runner.Chunk]:
         # A chunk takes about `chunk_seconds`, so a departed client is noticed that soon; and the
@@ -115,8 +133,8 @@ class PreparedRun:
             )
         ]
 
-    def columns(self, chunk: runner.Chunk, row: int) -> dict[str, Any]:
-        """One row's data of a chunk, as JSON-ready columns."""
+    def columns(self, chunk: runner.Chunk, row: int, recorded: Recorded | None = None) -> dict[str, Any]:
+        """One row's data of a chunk, as JSON-ready columns (with the optimizer's state when recorded)."""
         piece = runner.piece(chunk, row, self.request.every)
         columns = {
             "x": piece.theta[:, 0],
@@ -131,6 +149,8 @@ class PreparedRun:
             columns["batch_loss"] = piece.batch_loss
         if piece.batches is not None and self.keep_batches:
             columns["batches"] = piece.batches
+        if recorded is not None:
+            columns["state"] = inside(chunk, recorded, row, self.request.every)
         return columns
 
     def result(self, check: Callable[[], None]) -> dict[str, Any]:
@@ -138,15 +158,16 @@ class PreparedRun:
         # Nothing is shown before the end here, so the chunks can be large from the start.
         steps = self.plan.steps
         wholes = [
-            (batch, runner.collect(checked(self.chunks(batch, first_chunk=steps), check), steps, self.keep_batches))
+            (batch, runner.collect(checked(self.compacted(batch, steps), check), steps, self.keep_batches))
             for batch in self.plan.batches
         ]
         elapsed = (time.perf_counter() - started) * 1e3
         runs: list[dict[str, Any]] = [{} for _ in self.labels]
         heads = self.heads()
         for batch, whole in wholes:
+            recorded = self.recorded(batch)
             for row, run in enumerate(batch.runs):  # one start point: run j of a batch is its row j
-                runs[run] = {**heads[run], **self.end(whole, row), **self.columns(whole, row)}
+                runs[run] = {**heads[run], **self.end(whole, row), **self.columns(whole, row, recorded)}
         return {
             "surface": surface_info(self.surface),
             "schedule": _jsonable(self.plan.schedule),
@@ -167,7 +188,7 @@ def _choices(request: RunRequest) -> list[OptimizerChoice]:
     return [OptimizerChoice(o.name, o.params.model_dump(), o.overrides()) for o in request.optimizers]
 
 
-def _shared_settings(request: RunRequest) -> dict[str, Any]:
+def shared_settings(request: RunRequest) -> dict[str, Any]:
     """The request's own settings, as plan_run's keywords."""
     clip, noise, reg, batch = request.clip, request.noise, request.regularization, request.batch
     return {
@@ -184,7 +205,7 @@ def _shared_settings(request: RunRequest) -> dict[str, Any]:
 
 def settings_of_runs(request: RunRequest, surface: Surface) -> list[RunSettings]:
     """What each run of the request will use (for costing it before it is planned)."""
-    return run_settings(_choices(request), request.steps, surface=surface, **_shared_settings(request))
+    return run_settings(_choices(request), request.steps, surface=surface, **shared_settings(request))
 
 
 def _schedule(request: RunRequest) -> tuple[str, dict[str, Any]] | None:

@@ -64,14 +64,18 @@ class Work(NamedTuple):
 def run_work(request: RunRequest) -> Work:
     """Every optimizer's steps on the surface (Newton's by the size of the Hessian), and
     five numbers a kept point (six with `every`), more on mini-batches (the batch loss,
-    and the batch's indices with `include_batches`)."""
+    and the batch's indices with `include_batches`) and with the optimizer's state."""
     surface = resolve_surface(request.surface)
     newton = [OPTIMIZERS[o.name].needs_hessian for o in request.optimizers]
     used = settings_of_runs(request, surface)
     kept = request.steps // request.every + 2
     per_point = 6 if request.every > 1 else 5
+    # The optimizer's insides: grad, step, effective_lr and at most three state entries, a pair each.
+    per_point += 12 if request.include_state else 0
     numbers = sum(kept * (per_point + _batch_numbers(s, request.include_batches)) for s in used)
     seconds = cost.run_seconds(surface, request.steps, newton, settings=used)
+    # Recording the state costs about one more step (bench/bench_analyze.py: 1.5–1.9× on Adam).
+    seconds *= 2.0 if request.include_state else 1.0
     seconds += cost.json_seconds(numbers)
     advice = "the steps or the number of optimizers (Newton's methods on a long formula cost the most)"
     return Work(seconds, cost.json_bytes(numbers), "steps", "every", advice)

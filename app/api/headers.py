@@ -24,7 +24,7 @@ _POLICY = (
 CSP = f"{_POLICY}; frame-ancestors 'self'"
 CSP_FRAMABLE = f"{_POLICY}; frame-ancestors *"
 # Views made for slides and other sites' iframes; every other page refuses to be framed elsewhere.
-FRAMABLE = ("/embed", "/network/embed", "/backprop/embed", "/trainability/embed", "/present")
+FRAMABLE = ("/embed", "/network/embed", "/backprop/embed", "/trainability/embed", "/sweep/embed", "/present")
 CORS_PATHS = ("/api", "/livez", "/readyz")
 # NDJSON is read line by line while it computes: compression must never hold a line back.
 NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/x-ndjson")

@@ -43,10 +43,11 @@ class RunStream:
         return None
 
     def encode(self, batch: Batch, chunk: Chunk) -> Iterator[bytes]:
+        recorded = self.run.recorded(batch)  # taken for every chunk, so the next one starts afresh
         for row, run in enumerate(batch.runs):  # one start point: run j of a batch is its row j
             if chunk.counts[row] == 0:
                 continue
-            columns = self.run.columns(chunk, row)
+            columns = self.run.columns(chunk, row, recorded)
             if len(columns["x"]):
                 offset = int(columns["step"][0]) if "step" in columns else chunk.offset
                 yield dumps({"type": "chunk", "run": run, "offset": offset, **columns})

@@ -237,3 +237,42 @@ def sweep_seconds(
     checked = 1 if shared else records  # the last record's pass, or every record's
     per_record = groups * SWEEP_GROUP_SECONDS + cells * SWEEP_PASS_FACTOR * network_pass_seconds(arch, points, True)
     return steps * per_step + checked * per_record
+
+
+# A sweep on a surface (sweep.py): the cells in blocks of rows, the stop rules checked each step, costed as if
+# no row left its block early. Per step of a block a fixed cost (some forty numpy calls), then per row: the
+# optimizer and the checks (SGD's few operations, an adaptive method's dozen), each operation of the gradient
+# (transcendental ones cost more than ELEMENT_OPERATION_SECONDS: measured on ackley and goldstein_price),
+# Newton's solve (a 2 × 2 SVD or eigendecomposition: LAPACK's cost per matrix) with its Hessian, and the
+# settings. Measured on 16 384 rows, then ×1.5.
+SURFACE_SWEEP_STEP_SECONDS = 1e-4
+SURFACE_SWEEP_ROW_SECONDS = 1e-7
+SURFACE_SWEEP_SGD_ROW_SECONDS = 4e-8
+SURFACE_SWEEP_OPERATION_SECONDS = 6e-9
+SURFACE_SWEEP_SOLVE_SECONDS = {"newton": 4.2e-6, "saddle_free_newton": 1.6e-6}
+SURFACE_SWEEP_SETTING_SECONDS = {
+    "max_norm": 3e-8,
+    "clip_value": 2e-8,
+    "noise": 2e-8,
+    "l1": 3e-8,
+    "l2": 1.5e-8,
+    "schedule": 2e-8,
+}
+
+
+def surface_sweep_seconds(
+    surface: Surface, optimizer: str, cells: int, steps: int, settings: Sequence[str], batches: bool
+) -> float:
+    """A sweep of `cells` runs of `optimizer` on `surface`, `steps` each, with `settings` (keys of
+    SURFACE_SWEEP_SETTING_SECONDS) on; with `batches`, each step also draws a mini-batch and takes its gradient."""
+    gradient, hessian = surface_operations(surface, max(cells, 2))
+    per_row = SURFACE_SWEEP_SGD_ROW_SECONDS if optimizer == "sgd" else SURFACE_SWEEP_ROW_SECONDS
+    per_row += SURFACE_SWEEP_OPERATION_SECONDS * gradient * (2 if batches else 1)
+    per_row += sum(SURFACE_SWEEP_SETTING_SECONDS[name] for name in settings)
+    if optimizer in SURFACE_SWEEP_SOLVE_SECONDS:
+        per_row += SURFACE_SWEEP_SOLVE_SECONDS[optimizer] + SURFACE_SWEEP_OPERATION_SECONDS * hessian
+    from .sweep import BLOCK_ROWS  # the block size sweep.py runs, needed by this function alone
+
+    blocks = -(-cells // BLOCK_ROWS)
+    fixed = SURFACE_SWEEP_STEP_SECONDS + (BATCH_STEP_SECONDS if batches else 0.0)
+    return steps * (blocks * fixed + cells * per_row)

@@ -25,10 +25,12 @@ from .schedules import RowTables, ScheduleTable, rate_per_row, rate_per_step, sc
 from .surfaces import Surface
 from .transforms import (
     GradientTransformation,
+    Hyper,
     chain,
     clip,
     clip_by_global_norm,
     gaussian_noise,
+    is_zero,
 )
 
 Array = np.ndarray
@@ -130,7 +132,7 @@ def plan_run(
     batches = []
     for (name, _, g_l1, g_l2, spec), runs in groups.items():
         optimizer = OPTIMIZERS[name]
-        transform, lr = _chain(optimizer.build, params[runs[0]], [settings[i] for i in runs], len(starts), steps)
+        transform, lr = batch_chain(optimizer.build, params[runs[0]], [settings[i] for i in runs], len(starts), steps)
         j, scale = objective(g_l1, g_l2)
         rows = np.tile(starts, (len(runs), 1))
         mini = None if spec is None else MiniBatches(spec, len(surface.data[0]), surface.loss_on)
@@ -227,20 +229,20 @@ def _per_row(values: list[float], starts: int) -> float | Array:
     return np.repeat(np.array(values, dtype=np.float64), starts)[:, None]
 
 
-def _chain(
+def batch_chain(
     build: Any, values: dict[str, Any], settings: list[RunSettings], starts: int, steps: int
 ) -> tuple[GradientTransformation, ScheduleTable | RowTables]:
     """The transformation of a batch of runs that share `values` and may differ in `settings`,
     and its lr table; settings the runs share stay plain numbers (the single-run fast paths)."""
     rows = starts * len(settings)
-    steps_in: list[GradientTransformation] = []
-    if any(s.noise_std for s in settings):
-        steps_in.append(gaussian_noise(_per_row([s.noise_std for s in settings], starts), settings[0].noise_seed, 2))
     inf = float("inf")
-    if any(s.max_norm is not None for s in settings):
-        steps_in.append(clip_by_global_norm(_per_row([s.max_norm or inf for s in settings], starts)))
-    if any(s.clip_value is not None for s in settings):
-        steps_in.append(clip(_per_row([s.clip_value or inf for s in settings], starts)))
+    norms, values_at = [s.max_norm for s in settings], [s.clip_value for s in settings]
+    steps_in = before_update(
+        _per_row([s.noise_std for s in settings], starts),
+        settings[0].noise_seed,
+        _per_row([c or inf for c in norms], starts) if any(c is not None for c in norms) else None,
+        _per_row([c or inf for c in values_at], starts) if any(c is not None for c in values_at) else None,
+    )
     lr = values["lr"]
     kinds = {(s.schedule, tuple(sorted(s.schedule_params.items()))) for s in settings}
     first = settings[0]
@@ -253,3 +255,20 @@ def _chain(
         table = RowTables(tables, columns, rows)
         rate = rate_per_row(table)
     return chain(*steps_in, build(**{**values, "lr": rate})), table
+
+
+def before_update(
+    noise_std: Hyper, noise_seed: int, max_norm: Hyper | None, clip_value: Hyper | None
+) -> list[GradientTransformation]:
+    """What a gradient goes through before the optimizer, in the order of a run's step: noise, then clipping
+    by norm, then by value. Each setting is a number or a (B, 1) column over the batch's rows (a noise std of 0,
+    a threshold of ∞ leave a row as it would be alone); a std of 0 everywhere or a threshold of None adds
+    no transformation."""
+    steps_in: list[GradientTransformation] = []
+    if not is_zero(noise_std):
+        steps_in.append(gaussian_noise(noise_std, noise_seed, 2))
+    if max_norm is not None:
+        steps_in.append(clip_by_global_norm(max_norm))
+    if clip_value is not None:
+        steps_in.append(clip(clip_value))
+    return steps_in

@@ -106,7 +106,7 @@ def run(
         state = transform.init(xs[0])
         scale = outcome.scale_around(objective, xs[0]) if scale is None else scale
         extremes = outcome.Extremes(ls[0], steps)
-    tol_sq = _square_bound(tol)
+    tol_sq = square_bound(tol)
     status = np.full(batch, RUNNING, dtype=np.int8)
     offset, size = 0, min(first_chunk, max_chunk)
     update, evaluate, add = transform.update, objective.evaluate, np.add  # looked up once, not per step
@@ -181,7 +181,7 @@ def _ends(chunk: Chunk, gs: Array, ended: Array, extremes: outcome.Extremes) -> 
     )
 
 
-def _square_bound(tol: float) -> float:
+def square_bound(tol: float) -> float:
     """The largest s with √s ≤ tol, so that ‖g‖ ≤ tol ⇔ ‖g‖² ≤ s exactly (√ is correctly
     rounded and monotone), and the stop rule needs no square roots."""
     s = tol * tol
@@ -235,14 +235,20 @@ class Piece(NamedTuple):
     batches: list[Array] | None = None  # (m') the batch of each of those updates, when kept
 
 
-def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
+def kept_points(chunk: Chunk, row: int, every: int = 1) -> tuple[Array, Array, Array]:
+    """Row `row`'s points of `chunk` thinned to every k-th step (and the last): their step indices,
+    their indices into the chunk, and those of them that have an update after them."""
     count, lr_count = int(chunk.counts[row]), int(chunk.lr_counts[row])
     steps = np.arange(chunk.offset, chunk.offset + count)
     keep = steps % every == 0
     if count and chunk.status[row] != RUNNING:
         keep[-1] = True  # a trajectory's last point is always kept
     index = np.flatnonzero(keep)
-    updated = index[index < lr_count]
+    return steps, index, index[index < lr_count]
+
+
+def piece(chunk: Chunk, row: int, every: int = 1) -> Piece:
+    steps, index, updated = kept_points(chunk, row, every)
     return Piece(
         steps[index],
         chunk.theta[index, row],

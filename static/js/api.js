@@ -53,6 +53,16 @@ export async function backprop(body, signal) {
   return (await postJSON("/api/backprop", body, signal)).json();
 }
 
+/** The curvature at a point: value, gradient, Hessian, its eigenvalues and directions (README, "Why it happens"). */
+export async function analyze(body, signal) {
+  return (await postJSON("/api/analyze", body, signal)).json();
+}
+
+/** The rate of SGD with momentum over (lr, β) for a curvature: {lr, momentum, rate} (README, "Why it happens"). */
+export async function analyzeMomentum(body, signal) {
+  return (await postJSON("/api/analyze/momentum", body, signal)).json();
+}
+
 export async function grid(surface, n, signal) {
   return (await postJSON("/api/grid", { surface, n }, signal)).json();
 }

@@ -16,6 +16,7 @@ import { createStore, decode, encode, runBody } from "./state.js";
 import { $, createPickMode, hiddenParts, plotlyReady, say, urlSync, viewOptions, wirePlayback } from "./page.js";
 import { createSummary, outcomeWord } from "./summary.js";
 import { createView } from "./view.js";
+import { createWhy } from "./why/explain.js";
 
 const RUN_KEYS = ["surface", "surfaceParams", "expression", "start", "optimizers", "steps", "every", "schedule",
   "clip", "noise", "l1", "l2", "tol", "batch"];
@@ -54,7 +55,9 @@ async function main() {
   let shownGrid = null;
   let lastRun = null; // the request body of the latest run started, as JSON
   let extras = { guides: [], grad: [], loss: [] }; // the side plots' extra lines (plots/companions.js)
-  const bodyKey = (state) => JSON.stringify(runBody(state));
+  // With "Inside" on, the runs carry the optimizer's state (the request differs: it runs again).
+  const requestBody = (state) => ({ ...runBody(state), ...(state.view.inside ? { include_state: true } : {}) });
+  const bodyKey = (state) => JSON.stringify(requestBody(state));
 
   // The step under the cursor (or the mouse), drawn in every plot at once; the paths show up to
   // the player's step (not the mouse's), whole once it reaches the end or when the reader asks.
@@ -86,6 +89,7 @@ async function main() {
       return i < 0 ? null : { w: run.x[i], b: run.y[i] };
     }), batchAt(step));
     summary.update((r) => indexAt(runs[r], step), surfaceInfo?.minima ?? []);
+    why.setStep(step, indexAt);
   });
   // The batch of the update after the step shown, of every run with mini-batches.
   const batchAt = (step) => runs.flatMap((run, r) => {
@@ -127,6 +131,8 @@ async function main() {
   // A schedule reads as its shape (a cycle, a warm-up) on a linear axis; the reader can switch.
   const rate = createSeries($("lr"), { title: t("explorer.plot.lr"), scale: "linear", onHover: hoverStep });
   const summary = createSummary($("summary"));
+  const why = createWhy({ store, box: heroBox, contour: $("contour"), panelRoot: $("why"), mapBox: $("ratemap-box"),
+    insideBox: $("inside-box") });
   const cursorListeners = [];
   const endListeners = [];
   const player = createPlayer({
@@ -157,7 +163,7 @@ async function main() {
 
   async function run() {
     const state = store.get();
-    const body = runBody(state);
+    const body = requestBody(state);
     lastRun = JSON.stringify(body);
     const signal = player.newRun();
     const surfaceKey = JSON.stringify(body.surface);
@@ -192,6 +198,8 @@ async function main() {
           grad.setRuns(names, { guides: extras.guides, companions: extras.grad });
           rate.setRuns(names);
           summary.render(runs, surfaceInfo.minima, surfaceInfo.dims === 1 ? ["x"] : surfaceInfo.variables);
+          why.reset({ body, surfaceInfo, runList: runs,
+            optimizerEntries: line.runs.map((r) => ({ name: r.optimizer, params: r.params })) });
           player.reset(state.cursor);
         });
       } else if (line.type === "chunk") {
@@ -209,6 +217,7 @@ async function main() {
           extras.loss.forEach((c, j) => c.run === line.run && line.batch_loss
             && loss.appendCompanion(j, steps.slice(0, line.batch_loss.length), line.batch_loss));
           rate.append(line.run, steps.slice(0, line.lr.length), line.lr);
+          why.appendChunk(line.run, line);
           player.setMax(Math.max(...runs.map((r) => r.step.at(-1) ?? 0)));
         });
       } else if (line.type === "end") {
@@ -223,6 +232,7 @@ async function main() {
         ready = ready.then(() => {
           summary.render(runs, surfaceInfo.minima, surfaceInfo.dims === 1 ? ["x"] : surfaceInfo.variables);
           hero.settle();
+          why.done();
           if (state.cursor !== null) player.set(state.cursor);
           else showStep(player.cursor);
           document.body.classList.remove("busy");
@@ -267,6 +277,8 @@ async function main() {
       player.setSpeed(state.view.speed);
       $("speed").value = String(state.view.speed);
       showWhole(state.view.wholePath);
+      why.setView(state.view);
+      if (bodyKey(state) !== lastRun) rerun();
       drawStep();
     }
   });
@@ -293,7 +305,7 @@ async function main() {
   $("export-png")?.addEventListener("click", () => hero.downloadPNG());
   $("export-csv")?.addEventListener("click", () => download("gdviz.csv", toCSV(runs), "text/csv;charset=utf-8"));
   $("export-json")?.addEventListener("click", () =>
-    download("gdviz.json", JSON.stringify({ request: runBody(store.get()), runs }, null, 1), "application/json"),
+    download("gdviz.json", JSON.stringify({ request: requestBody(store.get()), runs }, null, 1), "application/json"),
   );
 
   await run();

@@ -23,7 +23,12 @@ export const DEFAULTS = Object.freeze({
   tol: 0,
   // Mini-batches, on data surfaces only (a catalog surface of kind "data"); size null: the full batch.
   batch: { size: null, seed: 0, replace: false },
-  view: { threeD: false, logColor: true, speed: 1, wholePath: false },
+  // why: the "Why" panel (curvature at the start, the cursor, the minima); inside: the optimizer's own
+  // state drawn at the cursor; momentumMap: the rate map of momentum in the panel; whyPoint: the point the
+  // panel explains ("start", "cursor", "min<k>" or "saddle<k>": the surface's minimum or saddle k);
+  // whyRun: the run it follows (null: the first SGD run, else the first run).
+  view: { threeD: false, logColor: true, speed: 1, wholePath: false, why: false, inside: false, momentumMap: false,
+    whyPoint: "min0", whyRun: null },
   cursor: null, // the step shown; null: the end
 });
 
@@ -46,6 +51,12 @@ const text = (maxLength) => ({
   parse: (value) => (value.length <= maxLength ? value : undefined),
   format: (value) => value,
 });
+
+// The point the "Why" panel explains: the start, the cursor's point, or minimum (saddle) k of the surface.
+const whyPoint = {
+  parse: (value) => (/^(start|cursor|(min|saddle)([0-9]|1[0-5]))$/.test(value) ? value : undefined),
+  format: (value) => value,
+};
 
 // "a:1,b:100" <-> {a: 1, b: 100}
 const numberMap = {
@@ -251,6 +262,11 @@ export const FIELDS = [
   { key: "log", path: "view.logColor", codec: bool },
   { key: "speed", path: "view.speed", codec: number(0.05, 100) },
   { key: "whole", path: "view.wholePath", codec: bool },
+  { key: "why", path: "view.why", codec: bool },
+  { key: "inside", path: "view.inside", codec: bool },
+  { key: "mm", path: "view.momentumMap", codec: bool },
+  { key: "wp", path: "view.whyPoint", codec: whyPoint },
+  { key: "wr", path: "view.whyRun", codec: number(0, 15, true) },
   { key: "k", path: "cursor", codec: number(0, 100000, true) },
 ];
 

@@ -1180,6 +1180,60 @@ def _(shown: Shown) -> None:
     assert shown.says(2 / 0.02, "100") and shown.says(climbing[-1], "44") and climbing.argmax() == len(climbing) - 1
 
 
+# ---- maps of many runs (/sweep): one answer per optimizer, cells [j][i] = (y value j, x value i)
+
+
+class Map:
+    def __init__(self, answer: dict[str, Any]) -> None:
+        self.x, self.y = (np.array(a["values"]) for a in answer["axes"])
+        self.loss = np.array(answer["final_loss"], dtype=float)
+        self.steps = np.array(answer["steps_taken"])
+        self.status = np.array(answer["status"])
+        self.minimum = np.array(answer["minimum"])
+        self.final = np.stack([np.array(answer["final_x"]), np.array(answer["final_y"])], axis=-1)
+
+
+@claims("adam-lr-beta1-map")
+def _(shown: Shown) -> None:
+    (adam,) = [Map(a) for a in shown.result["maps"]]
+    assert shown.body[0]["optimizer"]["name"] == "adam" and shown.body[0]["steps"] == 1000
+    assert [a["param"] for a in shown.body[0]["axes"]] == ["lr", "betas[0]"] and adam.loss.size == 16384
+    assert shown.says(adam.y[-1], "0.99") and (adam.status != "diverged").all()
+    slow = adam.x < shown._stated("0.006")
+    assert shown.above(adam.loss[:, slow].min(), "3")
+    assert "10⁻⁶" in shown.scene["notice"]["en"][1]
+    rows, cols = np.nonzero(adam.loss < 1e-6)
+    assert rows.size and shown.above(adam.y[rows].min(), "0.79") and adam.y[rows].max() <= 0.99
+    assert shown.above(adam.x[cols].min(), "0.07")
+    nearest = np.argmin(np.abs(adam.y - 0.9))  # the default β₁ lies in the band
+    assert (adam.loss[nearest] < 1e-6).any()
+    assert shown.says(adam.loss[-1].min(), "0.00004") and adam.loss[-1].min() > 1e-6
+
+
+@claims("basins-newton")
+def _(shown: Shown) -> None:
+    gd, newton, sfn = (Map(a) for a in shown.result["maps"])
+    assert [b["optimizer"]["name"] for b in shown.body] == ["sgd", "newton", "saddle_free_newton"]
+    assert shown.says(shown.body[0]["optimizer"]["params"]["lr"], "0.01")
+    surface = shown.result["maps"][0]["surface"]
+    assert len(surface["minima"]) == 4 and len(surface["saddles"]) == 4
+    assert shown.says(gd.minimum.size, "16384") and (gd.status == "converged").all()
+    assert (gd.minimum >= 0).all() and sorted(set(gd.minimum.ravel())) == [0, 1, 2, 3]
+    assert shown.says(np.median(gd.steps), "40")
+    assert (newton.status == "converged").all() and shown.says(np.median(newton.steps), "5")
+    stuck = newton.minimum == -1
+    assert shown.says(100 * stuck.mean(), "42")
+    # every grey cell of Newton's map ends where the gradient is zero and the Hessian is no minimum's
+    kinds = set()
+    for end in np.unique(np.round(newton.final[stuck], 6), axis=0):
+        answer = shown.client.post("/api/analyze", json={"surface": shown.body[1]["surface"], "point": list(end)})
+        point = answer.json()
+        assert np.hypot(*point["gradient"]) < 1e-3 and point["curvature"] in ("saddle", "concave"), point
+        kinds.add(point["curvature"])
+    assert kinds == {"saddle", "concave"}  # saddle points and the maximum
+    assert (sfn.minimum >= 0).all() and shown.says(np.median(sfn.steps), "6")
+
+
 # ---- 12 summary
 
 
@@ -1213,6 +1267,8 @@ def test_every_scene_has_a_check():
 @pytest.mark.parametrize("scene_id", list(SCENES))
 def test_what_the_scene_says_is_what_the_api_computes(scene_id, client, catalog):
     path, body = scene_request(SCENES[scene_id], catalog)
-    answer = client.post(path, json=body)
-    assert answer.status_code == 200, answer.text
-    CHECKS[scene_id](Shown(SCENES[scene_id], client, path, body, answer.json()))
+    answers = [client.post(path, json=one) for one in (body if isinstance(body, list) else [body])]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+    result = {"maps": [a.json() for a in answers]} if isinstance(body, list) else answers[0].json()
+    CHECKS[scene_id](Shown(SCENES[scene_id], client, path, body, result))

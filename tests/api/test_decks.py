@@ -14,11 +14,14 @@ from pydantic import ValidationError
 from gdviz.api.decks import DECK_DIR, DECKS, load_decks
 from gdviz.api.models.backprop import BackpropRequest
 from gdviz.api.models.runs import RunRequest
+from gdviz.api.models.surface_sweep import SurfaceSweepRequest
 from gdviz.api.models.train import TrainRequest
 from tests.scenes import (
     EXPLORER_FIELDS,
     NETWORK_FIELDS,
     PAGES,
+    SWEEP_FIELDS,
+    SWEEP_SHARED,
     SceneError,
     canonical,
     catalog_from,
@@ -281,9 +284,11 @@ def test_chinese_sentences_use_full_width_punctuation():
 def test_the_query_decodes_fully_to_a_valid_request(scene, catalog):
     path, body = scene_request(scene, catalog)  # raises SceneError on anything the page would drop
     requests = {"surfaces": ("/api/run", RunRequest), "network": ("/api/train", TrainRequest),
-                "backprop": ("/api/backprop", BackpropRequest)}  # fmt: skip
+                "backprop": ("/api/backprop", BackpropRequest),
+                "sweep": ("/api/sweep", SurfaceSweepRequest)}  # fmt: skip
     assert path == requests[scene["page"]][0]
-    requests[scene["page"]][1].model_validate(body)
+    for one in body if isinstance(body, list) else [body]:  # a sweep scene asks one map per optimizer
+        requests[scene["page"]][1].model_validate(one)
     # written the way the page writes its own URL, so the address bar shows exactly the scene's query
     assert canonical(scene["query"], fields_of(scene["page"])) == scene["query"]
 
@@ -425,7 +430,11 @@ def test_numbers_are_written_as_javascript_writes_them(value, text):
 
 @pytest.mark.parametrize(
     ("source", "fields"),
-    [("static/js/state.js", EXPLORER_FIELDS), ("static/js/network/state.js", NETWORK_FIELDS)],
+    [
+        ("static/js/state.js", EXPLORER_FIELDS),
+        ("static/js/network/state.js", NETWORK_FIELDS),
+        ("static/js/sweep/state.js", SWEEP_FIELDS[len(SWEEP_SHARED) :]),
+    ],
 )
 def test_the_mirror_has_the_pages_fields_in_their_order(source, fields):
     """A field added to a page's table must be added to the mirror too, or scenes could not use it."""

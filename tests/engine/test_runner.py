@@ -133,7 +133,7 @@ TOLERANCES = [0.0, 5e-324, 1e-200, 1e-160, 3e-9, 1e-6, 0.1, 1.0, 7.3, 1e150, 1e2
 @pytest.mark.parametrize("tol", TOLERANCES + list(np.random.default_rng(5).uniform(1e-9, 10.0, 40)))
 def test_the_squared_stop_bound_is_exact(tol: float) -> None:
     # The stop rule compares ‖g‖² with this bound: it must be the last square whose root is ≤ tol.
-    bound = runner._square_bound(tol)
+    bound = runner.square_bound(tol)
     assert math.sqrt(bound) <= tol < math.sqrt(math.nextafter(bound, math.inf))
 
 

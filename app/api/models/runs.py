@@ -152,6 +152,11 @@ class RunRequest(Request):
         default=False,
         description="with mini-batches, give each run `batches`: the data indices of the batch of each update",
     )
+    include_state: bool = Field(
+        default=False,
+        description="give each run `state`: the optimizer's state after each update, in torch.optim's names, "
+        'with `grad`, `step` and `effective_lr` (README, "Inside the optimizer")',
+    )
 
 
 Status = Literal["converged", "diverged", "max_steps"]
@@ -169,6 +174,17 @@ OUTCOME_DOC = (
     "'diverging' (blowing up: stopped as diverged, or its loss still growing geometrically at the last step), "
     "'moving' (used all its steps, still on its way)"
 )
+
+
+STATE_DOC = (
+    "with include_state: for each update k (as long as `lr`), [x, y] pairs of the optimizer's state after it, "
+    "named as torch.optim names it (momentum_buffer, exp_avg, exp_avg_sq, max_exp_avg_sq, sum, square_avg, "
+    "grad_avg, acc_delta, exp_inf, mu_product — whichever the optimizer keeps; Lion its exp_avg; Newton's "
+    "methods none; NAdam's mu_product, one number, is given for both coordinates), plus `grad`: the gradient "
+    "the optimizer received (after noise and clipping), `step`: θₖ₊₁ − θₖ, and `effective_lr`: −stepᵢ/gradᵢ "
+    "per coordinate (null where gradᵢ = 0)"
+)
+StateColumns = dict[str, list[Annotated[list[float | None], Field(min_length=2, max_length=2)]]]
 
 
 class RunTrace(Response):
@@ -195,6 +211,7 @@ class RunTrace(Response):
     batches: list[list[int]] | None = Field(
         default=None, description="with include_batches: the data indices of the batch of update k (as long as lr)"
     )
+    state: StateColumns | None = Field(default=None, description=STATE_DOC)
 
 
 class RunResponse(Response):
@@ -224,6 +241,7 @@ class StreamChunk(Response):
     step: list[int] | None = None
     batch_loss: list[float] | None = Field(default=None, description="as `lr`: on mini-batches only")
     batches: list[list[int]] | None = Field(default=None, description="as `lr`: with include_batches only")
+    state: StateColumns | None = Field(default=None, description="as `lr`: with include_state only")
 
 
 class StreamEnd(Response):

@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from ... import __version__
 from ...assets import asset_dir
 from .. import i18n
+from ..models.surface_sweep import MAX_CELL_STEPS as MAX_SURFACE_CELL_STEPS
+from ..models.surface_sweep import MAX_CELLS as MAX_SURFACE_CELLS
 from ..models.sweep import MAX_CELL_STEPS, MAX_CELLS
 
 templates = Jinja2Templates(directory=asset_dir("templates"))
@@ -99,6 +101,21 @@ def trainability(request: Request) -> HTMLResponse:
 @router.get("/trainability/embed", response_class=HTMLResponse)
 def trainability_embed(request: Request) -> HTMLResponse:
     return _page(request, "trainability.html", "trainability", embed=True, sweep_limits=SWEEP_LIMITS)
+
+
+# The limits of a sweep over a surface, which the page checks before it asks (README, "Sweeps").
+SURFACE_SWEEP_LIMITS = {"cells": MAX_SURFACE_CELLS, "work": MAX_SURFACE_CELL_STEPS}
+
+
+@router.get("/sweep", response_class=HTMLResponse)
+def sweep(request: Request) -> HTMLResponse:
+    """Maps of many runs on a surface: a hyperparameter plane or the basins of the starts (README, "Sweeps")."""
+    return _page(request, "sweep.html", "sweep", embed=False, sweep_limits=SURFACE_SWEEP_LIMITS)
+
+
+@router.get("/sweep/embed", response_class=HTMLResponse)
+def sweep_embed(request: Request) -> HTMLResponse:
+    return _page(request, "sweep.html", "sweep", embed=True, sweep_limits=SURFACE_SWEEP_LIMITS)
 
 
 @router.get("/decks", response_class=HTMLResponse)

@@ -18,8 +18,9 @@ import numpy as np
 from ..errors import InvalidInput
 from ..optimizers import OPTIMIZERS, optimizer_params
 from ..params import Value
-from ..scalers import AdadeltaState, AdamState, NadamState, RmsState
-from ..transforms import TraceState, add_decayed_weights
+from ..scalers import AdamState
+from ..state import leaves, torch_state
+from ..transforms import add_decayed_weights
 from .layers import ACTIVATIONS, LOSSES, dense_backward
 from .network import Architecture, forward, unflatten
 
@@ -154,40 +155,17 @@ def update_step(theta: Array, grad: Array, name: str, given: dict[str, Value], f
     return SampleUpdate(name, params, new[0], step[0], {key: value[0] for key, value in named.items()})
 
 
-def _leaves(state: object) -> list[object]:
-    """The states of a chain's transformations: a chain keeps them as nested plain tuples."""
-    if isinstance(state, tuple) and not hasattr(state, "_fields"):
-        return [leaf for part in state for leaf in _leaves(part)]
-    return [state]
-
-
 def _state(name: str, params: dict[str, Value], state: object) -> dict[str, Array]:
-    """The optimizer's state after its first step, as torch.optim names it (exp_avg is m, exp_avg_sq v,
-    …), with Adam's bias-corrected m̂ and v̂ that its step divides. Adam's scaler keeps m/(1 − β₁) and
-    v/(1 − β₂) (see scalers._moments): multiplied back here."""
-    out: dict[str, Array] = {}
+    """The optimizer's state after its first step, as torch.optim names it (state.torch_state), with
+    Adam's bias-corrected m̂ and v̂ that its step divides; NAdam's product of μₜ is left out (the
+    step-through shows the moments)."""
+    out = torch_state(name, params, state)
+    out.pop("mu_product", None)
     b1, b2 = params.get("betas", (0.0, 0.0))  # type: ignore[misc]
-    for leaf in _leaves(state):
-        if isinstance(leaf, TraceState):
-            out["momentum_buffer"] = leaf.trace
-        elif isinstance(leaf, RmsState):
-            out["square_avg"] = leaf.nu
-            if leaf.mu is not None:
-                out["grad_avg"] = leaf.mu
-        elif isinstance(leaf, AdadeltaState):
-            out["square_avg"], out["acc_delta"] = leaf.nu, leaf.delta
-        elif isinstance(leaf, NadamState):
-            out["exp_avg"], out["exp_avg_sq"] = leaf.mu * (1 - b1), leaf.nu * (1 - b2)
-        elif isinstance(leaf, AdamState) and name == "adamax":
-            out["exp_avg"], out["exp_inf"] = leaf.mu, leaf.nu
-        elif isinstance(leaf, AdamState):
+    for leaf in leaves(state):
+        if isinstance(leaf, AdamState) and name != "adamax":
             t = leaf.count
-            out["exp_avg"], out["exp_avg_sq"] = leaf.mu * (1 - b1), leaf.nu * (1 - b2)
             out["m_hat"] = out["exp_avg"] / (1 - b1**t)
-            if leaf.nu_max is not None:
-                out["max_exp_avg_sq"] = leaf.nu_max * (1 - b2)
             if name != "radam":  # RAdam's first steps are m̂ alone (ρₜ ≤ 5)
                 out["v_hat"] = (out.get("max_exp_avg_sq", out["exp_avg_sq"])) / (1 - b2**t)
-        elif isinstance(leaf, np.ndarray):  # AdaGrad's Σg², or Lion's momentum
-            out["sum" if name == "adagrad" else "exp_avg"] = leaf
     return out

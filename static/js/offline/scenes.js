@@ -120,11 +120,12 @@ export function createSceneMaker({ catalog, signal }) {
     };
   }
 
-  // The backprop step-through and the trainability map are live pages (their numbers come from the server as
+  // The backprop step-through and the maps are live pages (their numbers come from the server as
   // the reader asks): an offline file keeps the scene's words and says where to open it.
   const backprop = (query) => ({ page: "live", live: "backprop", path: `/backprop?${query}` });
   const trainability = (query) => ({ page: "live", live: "trainability", path: `/trainability?${query}` });
-  const makers = { surfaces, network, backprop, trainability };
+  const sweep = (query) => ({ page: "live", live: "sweep", path: `/sweep?${query}` });
+  const makers = { surfaces, network, backprop, trainability, sweep };
   return {
     async make(scene) {
       const maker = makers[scene.page];
