@@ -144,12 +144,17 @@ def trace(decay: Hyper, dampening: Hyper = 0.0, nesterov: bool = False) -> Gradi
     mu = hyper(decay)
     # torch skips the buffer when μ = 0; taking dampening as 0 there gives buf = g, the same thing.
     keep = 1 - np.where(mu == 0, 0.0, hyper(dampening))
+    # Without dampening the factor is exactly 1: skipping the multiply changes no bit and saves a pass per step.
+    undamped = bool(np.all(keep == 1))
 
     def init(params: Array) -> TraceState:
         return TraceState(0, np.zeros_like(params))
 
     def update(updates: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
-        buf = updates if state.count == 0 else mu * state.trace + keep * updates
+        if state.count == 0:
+            buf = updates
+        else:
+            buf = mu * state.trace + (updates if undamped else keep * updates)
         out = updates + mu * buf if nesterov else buf
         return out, TraceState(state.count + 1, buf)
 

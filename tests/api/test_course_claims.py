@@ -1180,6 +1180,73 @@ def _(shown: Shown) -> None:
     assert shown.says(2 / 0.02, "100") and shown.says(climbing[-1], "44") and climbing.argmax() == len(climbing) - 1
 
 
+# ---- the Why panel: curvature from /api/analyze, the momentum map from /api/analyze/momentum
+
+
+def analysis(shown: Shown, point: list[float]) -> dict[str, Any]:
+    answer = shown.client.post("/api/analyze", json={"surface": shown.body["surface"], "point": point})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def rates(shown: Shown, lr: dict[str, Any], momentum: dict[str, Any], point: list[float]) -> np.ndarray:
+    body = {"surface": shown.body["surface"], "point": point, "lr": lr, "momentum": momentum}
+    answer = shown.client.post("/api/analyze/momentum", json=body)
+    assert answer.status_code == 200, answer.text
+    return np.array(answer.json()["rate"], dtype=float)
+
+
+@claims("hessian-edge")
+def _(shown: Shown) -> None:
+    slow, fast = shown.runs
+    start = [float(slow.x[0]), float(slow.y[0])]
+    here = analysis(shown, start)
+    assert shown.says(here["eigenvalues"][0], "1") and shown.says(here["eigenvalues"][1], "10")
+    assert shown.says(here["gd_lr_max"], "0.2") and here["curvature"] == "convex"
+    v1, v2 = (np.array(v) for v in here["eigenvectors"])
+    assert shown.says(np.degrees(np.arccos(abs(v2[1]))), "30")  # v₂ is the y axis turned by 30°
+    for run, along_v2, along_v1 in ((slow, "0.9", "0.81"), (fast, "1.1", "0.79")):
+        points = np.stack([run.x, run.y], axis=1)
+        c1, c2 = points @ v1, points @ v2
+        assert np.allclose(c2[1:] / c2[:-1], -shown._stated(along_v2), rtol=1e-9)  # the zig-zag along v₂
+        assert np.allclose(c1[1:] / c1[:-1], shown._stated(along_v1), rtol=1e-9)
+    assert shown.says(slow.lr[0], "0.19") and shown.says(fast.lr[0], "0.21")
+    last = np.array([fast.x[-1] - fast.x[-2], fast.y[-1] - fast.y[-2]])
+    assert shown.below(np.degrees(np.arccos(abs(last @ v2) / np.hypot(*last))), "1")
+    edge = runs_of(shown.again(set_lr(0, 0.2)))[0]
+    c2 = np.stack([edge.x, edge.y], axis=1) @ v2
+    assert shown.says(abs(c2).min(), "2.55") and shown.says(abs(c2).max(), "2.55")
+    assert (np.sign(c2[1:]) == -np.sign(c2[:-1])).all()
+
+
+@claims("momentum-map")
+def _(shown: Shown) -> None:
+    gd, momentum = shown.runs
+    start = [float(gd.x[0]), float(gd.y[0])]
+    here = analysis(shown, start)
+    assert shown.says(here["eigenvalues"][0], "0.2") and shown.says(here["eigenvalues"][1], "4")
+    kappa = here["condition_number"]
+    assert shown.says(kappa, "20")
+    # the map the page asks for (static/js/why/explain.js showMap): lr over (0, max(4/λ₂, 1.15·each lr)]
+    top = max(4 / here["eigenvalues"][1], *(1.15 * o["params"]["lr"] for o in shown.body["optimizers"]))
+    shown_map = rates(shown, {"range": [top / 160, top], "n": 160}, {"range": [0, 0.999], "n": 120}, start)
+    assert shown.says(np.nanmin(shown_map[0]), "0.905") and shown.says((kappa - 1) / (kappa + 1), "0.905")
+    j, i = np.unravel_index(np.nanargmin(shown_map), shown_map.shape)
+    lrs, betas = np.linspace(top / 160, top, 160), np.linspace(0, 0.999, 120)
+    assert shown.says(shown_map[j, i], "0.64") and shown.says(betas[j], "0.41") and shown.says(lrs[i], "0.64")
+    # the two runs' own rates, and what 20 steps at those rates leave of the error
+    pair = rates(shown, {"range": [0.4, 0.6], "n": 2}, {"range": [0, 0.5], "n": 2}, start)
+    assert momentum.lr[0] == 0.6 and shown.body["optimizers"][1]["params"]["momentum"] == 0.5 and gd.lr[0] == 0.4
+    assert shown.says(pair[0, 0], "0.92") and shown.says(pair[1, 1], "0.71")
+    assert shown.says(pair[0, 0] ** 20, "0.19") and shown.says(pair[1, 1] ** 20, "0.001")
+    # the flat band: rate √β for every lr of the stated span, and not beyond it at the left
+    band = rates(shown, {"range": [0.43, 0.72], "n": 200}, {"range": [0.5, 0.6], "n": 2}, start)[0]
+    assert np.allclose(band, math.sqrt(0.5), rtol=1e-12) and shown.says(math.sqrt(0.5), "0.71")
+    assert rates(shown, {"range": [0.4, 0.42], "n": 2}, {"range": [0.5, 0.6], "n": 2}, start)[0].min() > 0.71
+    moved = runs_of(shown.again(set_lr(1, 0.64, momentum=0.41)))[1]
+    assert shown.says(momentum.distance()[-1], "0.0076") and shown.says(moved.distance()[-1], "0.0065")
+
+
 # ---- maps of many runs (/sweep): one answer per optimizer, cells [j][i] = (y value j, x value i)
 
 
