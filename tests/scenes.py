@@ -818,6 +818,8 @@ def run_body(state: dict[str, Any]) -> dict[str, Any]:
             for o in optimizers:
                 o.setdefault("batch", None)
         body["include_batches"] = True
+    if state["view"]["inside"]:  # main.js requestBody: the optimizer's insides are drawn from its state
+        body["include_state"] = True
     return copy.deepcopy(body)
 
 

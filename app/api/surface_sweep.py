@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +11,9 @@ from ..engine.plan import OptimizerChoice
 from ..engine.runner import STATUS_NAMES
 from ..engine.sweep import plan_sweep, sweep, sweep_axis
 from .convert import resolve_surface, shared_settings, surface_info
-from .gate import Work, cost_refusal
+from .gate import Work
 from .models.surface_sweep import MAX_CELL_STEPS, MAX_CELLS, SurfaceSweepRequest
+from .sweep import check_cells
 
 # Each status code's name, indexed by the code (0, running, never reaches an answer).
 _NAMES = ["", *(STATUS_NAMES[code] for code in sorted(STATUS_NAMES))]
@@ -22,16 +22,7 @@ _NAMES = ["", *(STATUS_NAMES[code] for code in sorted(STATUS_NAMES))]
 def surface_sweep_work(request: SurfaceSweepRequest) -> Work:
     """The sweep's cost; more cells or cells × steps than a sweep may have is refused here (422), before any
     work. Compiles the surface: call it off the event loop."""
-    cells = math.prod(a.size for a in request.axes)
-    if cells > MAX_CELLS:
-        message = f"the axes make {cells} cells; the limit is {MAX_CELLS}. Reduce the axes' n or values"
-        raise cost_refusal("axes", message, cells, MAX_CELLS)
-    if cells * request.steps > MAX_CELL_STEPS:
-        message = (
-            f"{cells} cells × {request.steps} steps make {cells * request.steps} cell-steps; the limit is "
-            f"{MAX_CELL_STEPS}. Reduce the steps or the cells"
-        )
-        raise cost_refusal("steps", message, cells * request.steps, MAX_CELL_STEPS)
+    cells = check_cells(request.axes, request.steps, MAX_CELLS, MAX_CELL_STEPS)
     params = {a.param for a in request.axes}
     clip = request.clip if not params & {"clip.max_norm", "clip.value"} else None
     reg = request.regularization

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..engine import cost
@@ -15,21 +16,26 @@ from .models.sweep import MAX_CELL_STEPS, MAX_CELL_WEIGHTS, MAX_CELLS, SweepRequ
 from .training import PreparedTraining
 
 
+def check_cells(axes: Sequence[Any], steps: int, max_cells: int, max_cell_steps: int) -> int:
+    """The number of cells of a map's `axes` (each with a `size`); more cells, or cells × steps, than the limits
+    is a 422 that gives the amount and the limit. Every sweep endpoint checks its map here."""
+    cells = math.prod(a.size for a in axes)
+    if cells > max_cells:
+        message = f"the axes make {cells} cells; the limit is {max_cells}. Reduce the axes' n or values"
+        raise cost_refusal("axes", message, cells, max_cells)
+    if cells * steps > max_cell_steps:
+        message = (
+            f"{cells} cells × {steps} steps make {cells * steps} cell-steps; the limit is "
+            f"{max_cell_steps}. Reduce the steps or the cells"
+        )
+        raise cost_refusal("steps", message, cells * steps, max_cell_steps)
+    return cells
+
+
 def sweep_work(request: SweepRequest) -> Work:
     """The sweep's cost; more cells, cells × steps or cells × weights than a map may have is refused here
     (422), before any work."""
-    cells = 1
-    for a in request.axes:
-        cells *= a.size
-    if cells > MAX_CELLS:
-        message = f"the axes make {cells} cells; the limit is {MAX_CELLS}. Reduce the axes' n or values"
-        raise cost_refusal("axes", message, cells, MAX_CELLS)
-    if cells * request.steps > MAX_CELL_STEPS:
-        message = (
-            f"{cells} cells × {request.steps} steps make {cells * request.steps} cell-steps; the limit is "
-            f"{MAX_CELL_STEPS}. Reduce the steps or the cells"
-        )
-        raise cost_refusal("steps", message, cells * request.steps, MAX_CELL_STEPS)
+    cells = check_cells(request.axes, request.steps, MAX_CELLS, MAX_CELL_STEPS)
     m = request.model
     arch = Architecture((2, *m.hidden, 1), m.activation, "classification")
     if cells * arch.size > MAX_CELL_WEIGHTS:

@@ -67,6 +67,17 @@ export async function grid(surface, n, signal) {
   return (await postJSON("/api/grid", { surface, n }, signal)).json();
 }
 
+/** The surface's values on an n × n grid over the box {x: [lo, hi], y: [lo, hi]} (the contour under a basin map). */
+export async function gridOver(surface, box, n, signal) {
+  return (await postJSON("/api/grid", { surface, x_range: box.x, y_range: box.y, n }, signal)).json();
+}
+
+/** One optimizer on one surface, a map of runs in one batch: every cell's status, final loss and point, steps taken
+ * and the minimum reached (README, "Sweep maps"). */
+export async function sweep(body, signal) {
+  return (await postJSON("/api/sweep", body, signal)).json();
+}
+
 // POST /api/run/stream: calls onLine(object) for every NDJSON line as it arrives.
 export const streamRun = (body, onLine, signal) => stream("/api/run/stream", body, onLine, signal);
 

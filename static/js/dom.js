@@ -30,3 +30,10 @@ export function formatNumber(value) {
   const abs = Math.abs(value);
   return abs >= 1e4 || abs < 1e-3 ? value.toExponential(2).replace("e+", "e") : String(Number(value.toPrecision(4)));
 }
+
+/** Three significant digits, for narrow tables and the labels that must agree with them. */
+export function shortNumber(value) {
+  if (value === 0) return "0";
+  const abs = Math.abs(value);
+  return abs >= 1e4 || abs < 1e-2 ? value.toExponential(1).replace("e+", "e") : String(Number(value.toPrecision(3)));
+}

@@ -9,34 +9,37 @@ import re
 from pathlib import Path
 from urllib.parse import unquote_plus
 
+import numpy as np
 import pytest
 
 from ..scenes import catalog_from, scene_request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-LINK = re.compile(r"\[([^\]]+)\]\(http://127\.0\.0\.1:8000/(network)?\?([^)]*)\)")
+LINK = re.compile(r"\[([^\]]+)\]\(http://127\.0\.0\.1:8000/(network|sweep)?\?([^)]*)\)")
 
 
 def presets() -> list[tuple[str, dict[str, str]]]:
     found = [
-        (text, {"page": "network" if network else "surfaces", "query": query})
-        for text, network, query in LINK.findall(README.read_text(encoding="utf-8"))
+        (text, {"page": page or "surfaces", "query": query})
+        for text, page, query in LINK.findall(README.read_text(encoding="utf-8"))
     ]
     assert len(found) >= 8, "the README lost its preset links"
     return found
 
 
 def answer(client, scene: dict[str, str]) -> dict:
+    """The API's answer to what the link's page asks; a sweep link's maps (one per optimizer) as {"maps": […]}."""
     path, body = scene_request(scene, catalog_from(client))
-    response = client.post(path, json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    responses = [client.post(path, json=one) for one in (body if isinstance(body, list) else [body])]
+    for response in responses:
+        assert response.status_code == 200, response.text
+    return {"maps": [r.json() for r in responses]} if isinstance(body, list) else responses[0].json()
 
 
 @pytest.mark.parametrize(("text", "scene"), presets(), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_link_decodes_and_runs(client, text: str, scene: dict[str, str]) -> None:
     result = answer(client, scene)
-    runs = result.get("runs") or [result]
+    runs = result.get("runs") or result.get("maps") or [result]
     assert runs, text
 
 
@@ -180,3 +183,37 @@ def test_sigmoid_xavier_beside_relu_he(client) -> None:
     assert round(r0[0], 3) == 0.138 and round(r0[-1], 3) == 0.102
     assert round(sigmoid["loss"][-1], 4) == 0.6931 and round(sigmoid["accuracy"][-1], 2) == 0.80
     assert f"{relu['loss'][-1]:.1e}" == "1.9e-04" and relu["accuracy"][-1] == 1.0
+
+
+def test_two_over_lambda_is_the_edge_and_momentum_moves_it(client) -> None:
+    scene = preset("2/λ is the edge")
+    result = answer(client, scene)
+    point = client.post("/api/analyze", json={"surface": {"name": "quadratic"}}).json()  # the link's default bowl
+    assert point["eigenvalues"] == pytest.approx([1, 10]) and point["gd_lr_max"] == pytest.approx(0.2)
+    settles, diverges, momentum = result["runs"]
+    assert settles["loss"][-1] < 1e-12 and momentum["loss"][-1] < 1e-12
+    assert diverges["status"] == "diverged" and abs(diverges["y"][-1]) > 1e3 * abs(diverges["x"][-1])  # along v₂
+    # torch's SGD(lr, momentum=β) on λ is stable below 2(1 + β)/λ: 0.3 with β = 0.5, λ = 10
+    rates = client.post(
+        "/api/analyze/momentum",
+        json={"eigenvalues": [10], "lr": {"range": [0.29, 0.31], "n": 2}, "momentum": {"range": [0.5, 0.6], "n": 2}},
+    ).json()["rate"][0]
+    assert rates[0] < 1 < rates[1]
+
+
+def test_adagrad_effective_rate_only_shrinks_and_rmsprop_recovers(client) -> None:
+    adagrad, rmsprop = answer(client, preset("Inside AdaGrad and RMSProp"))["runs"]
+    for run in (adagrad, rmsprop):
+        assert set(run["state"]) >= {"grad", "step", "effective_lr"}
+    rate = np.array([[np.nan if v is None else v for v in pair] for pair in adagrad["state"]["effective_lr"]])
+    shown = rate[np.isfinite(rate).all(axis=1)]
+    assert (np.diff(shown, axis=0) <= 1e-15).all()  # lr/√(Σg²): the sum only grows
+    recovering = np.array([[np.nan if v is None else v for v in p] for p in rmsprop["state"]["effective_lr"]])
+    along = recovering[:, 1][np.isfinite(recovering[:, 1])]
+    assert along.min() < 0.5 * along[-1]  # the leaky average forgets the large early gradients
+
+
+def test_the_basin_maps_of_gd_newton_and_saddle_free_newton(client) -> None:
+    gd, newton, free = answer(client, preset("Basins of GD, Newton"))["maps"]
+    assert min(map(min, gd["minimum"])) == 0 and min(map(min, free["minimum"])) == 0
+    assert min(map(min, newton["minimum"])) == -1  # Newton stops at saddle points and the maximum too

@@ -7,6 +7,7 @@ within 300 ms of its answer, the header and the projector view fit, and the zh p
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
 import urllib.request
@@ -140,6 +141,10 @@ def test_the_map_is_the_apis_answer_cell_for_cell(page: Page, server: str, lang:
                 assert marks["z"][j][i] is None
     assert diverged and converged, (diverged, converged)
     expect(page.locator(tid("sw-status"))).to_contain_text(str(diverged))
+    # Every loss is positive: a log scale, and the key says so.
+    expect(page.locator(tid("sw-key-loss"))).to_have_text(t(lang, "sweep.key.loss"))
+    # SGD over a momentum axis is the momentum method, as the explorer names it.
+    expect(page.locator(tid("sw-caption-0"))).to_have_text(t(lang, "explorer.label.momentum"))
     j, i = next((j, i) for j in range(16) for i in range(16) if truth["status"][j][i] == "diverged")
     assert screen_colour(page, cell_point(page, loss["x"][i], loss["y"][j])) == DIVERGED
     j, i = next((j, i) for j in range(16) for i in range(16) if truth["status"][j][i] != "diverged")
@@ -230,13 +235,50 @@ def test_basins_of_three_optimizers_side_by_side(page: Page, server: str, lang: 
         reached_by_map.append(reached)
         # Himmelblau's four minima, numbered as the catalog lists them, on every map.
         assert minima["text"] == ["1", "2", "3", "4"]
-        expect(page.locator(tid(f"sw-caption-{index}"))).not_to_be_empty()
+    # Named as the explorer names runs (labels.js): SGD without momentum or noise is gradient descent.
+    titles = {
+        "en": ["GD · lr 0.01", "Newton", "Saddle-free Newton"],
+        "zh": ["梯度下降 · 学习率 0.01", "牛顿法", "无鞍牛顿法"],
+    }
+    for index, title in enumerate(titles[lang]):
+        expect(page.locator(tid(f"sw-caption-{index}"))).to_have_text(title)
     assert reached_by_map[0] == {0, 1, 2, 3}, reached_by_map  # GD's basins tile the square
     for k in range(4):
         expect(page.locator(tid(f"sw-key-minimum-{k}"))).to_be_visible()
     expect(page.locator(tid("sw-rates"))).to_have_count(0)  # no lr × momentum: no analytic map
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"13-sweep-basins-{lang}.png")
+
+
+def plot_area(page: Page, testid: str) -> dict[str, float]:
+    """The box of a map's plot (its cells), not of its figure (axes, labels)."""
+    return page.locator(f"{tid(testid)} .nsewdrag").bounding_box()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_three_basin_maps_fill_a_scene_frame(page: Page, lang: str) -> None:
+    """In a lecture's scene frame (/present leaves the scene about 900 × 650), three maps of starts stand side by side,
+    as large as the width allows and square, with the key below them, overlapping none."""
+    page.set_viewport_size({"width": 860, "height": 640})
+    open_maps(page, f"{BASINS}&lang={lang}&present=1&theme=projector&hide=table", path="/sweep/embed", sweeps=3)
+    plots = [plot_area(page, f"sw-map-{index}") for index in range(3)]
+    for box in plots:
+        assert box["width"] >= 240, plots
+        assert box["height"] == pytest.approx(box["width"], abs=2), plots  # equal units on a square of starts
+    assert max(b["width"] for b in plots) - min(b["width"] for b in plots) <= 2, plots  # one size for all three
+    assert all(a["x"] + a["width"] < b["x"] for a, b in itertools.pairwise(plots)), plots  # in a row, apart
+    figures = [page.locator(f"{tid(f'sw-map-{index}')}").bounding_box() for index in range(3)]
+    key = page.locator(tid("sw-key")).bounding_box()
+    assert key["y"] >= max(f["y"] + f["height"] for f in figures), (key, figures)  # below the maps, not over them
+    for testid in ("sw-key-diverged", "sw-key-minimum-3", "sw-reset", "sw-status"):
+        box = page.locator(tid(testid)).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 860 and box["y"] + box["height"] <= 640, testid
+    size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [860, 640], size
+    # What diverged means in gdviz: past 10⁸, or no longer finite.
+    expect(page.locator(tid("sw-key-diverged"))).to_contain_text("10⁸")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"13b-sweep-scene-{lang}.png")
 
 
 def hover_lines(page: Page, point: dict[str, float], first: str, testid: str = "sw-map-0") -> list[str]:
@@ -339,6 +381,34 @@ def test_a_drag_zoom_sweeps_every_map_over_the_box_and_back_returns(page_watch: 
     assert loss["x"][0] == pytest.approx(0.01) and loss["x"][-1] == pytest.approx(0.5)
     assert sum(SWEEP in r for r in watch.requests) == before + 2  # from memory
     assert [b["axes"][0]["range"] for b in first] == [[0.01, 0.5], [0.01, 0.5]]
+
+
+def test_a_busy_server_is_asked_again(page_watch: Any) -> None:
+    """A 503 (the server's queue of heavy work is full, as when a lecture's neighbouring scenes load at once) is not
+    the end: the page says it waits, asks the same sweep again, and draws its answer."""
+    page, watch = page_watch
+    refusal = "Failed to load resource: the server responded with a status of 503 (Service Unavailable)"
+    watch.expect_console_error(refusal, SWEEP)
+    busy = {"msg": "server busy: the queue of heavy computations is full; try again in 1 s", "type": "busy"}
+    refused: list[str] = []
+
+    def once_busy(route: Any) -> None:
+        if refused:
+            route.continue_()
+            return
+        refused.append(route.request.post_data)
+        route.fulfill(status=503, headers={"Retry-After": "1"}, json={"detail": [{"loc": [], **busy}]})
+
+    page.route(f"**{SWEEP}", once_busy)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.post_data) if r.url.endswith(SWEEP) else None)
+    page.goto(f"/sweep?{SMALL}&lang=en")
+    expect(page.locator(tid("sw-status"))).to_contain_text("The server is busy")
+    wait_maps(page, 1)
+    assert len(refused) == 1 and asked == [refused[0], refused[0]], asked  # the same sweep, asked twice
+    expect(page.locator(tid("sw-message"))).to_be_hidden()
+    expect(page.locator(tid("sw-status"))).to_contain_text("256 runs")
+    assert traces(page)[0]["z"] is not None
 
 
 def test_a_map_over_the_limits_is_never_asked_for(page_watch: Any) -> None:

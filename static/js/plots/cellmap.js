@@ -39,8 +39,10 @@ export function logTicks(lo, hi) {
 /** A colour bar in the map's style, titled `title`, with `extra` (ticks) merged in. */
 export function colorBar(title, extra = {}) {
   const theme = plotTheme();
+  // At the plot's edge (x = 1, not Plotly's 1.02 of the plot's width): the margin it needs is then the same at every
+  // size, and maps side by side can be given plots of one width (sweep/main.js).
   return { title: { text: title, side: "right", font: { size: theme.axisTitle } }, thickness: theme.font + 4, len: 1,
-    y: 0.5, ...extra };
+    x: 1, y: 0.5, ...extra };
 }
 
 /** A heatmap of one colour where `mask` is true (the diverged cells), with its own hover text. */
@@ -82,10 +84,14 @@ export function createCellMap(element, { onZoom, onPick }) {
       plot_bgcolor: "#ffffff",
       font: { family: FONT_FAMILY, size: theme.font, color: "#1d2330" },
       hoverlabel: { font: { family: FONT_FAMILY, size: theme.font } },
-      xaxis: axis(shown.axes[0]),
-      // Equal units on both axes where they are the plane's x and y (a map of starts).
+      // A map of starts: ticks as dense on x as on y (Plotly spaces x's wider), which also keeps them off the ends,
+      // where a label would stick out into the neighbouring map's room.
+      xaxis: { ...axis(shown.axes[0]), ...(shown.equal ? { nticks: 8 } : {}) },
+      // Equal units on both axes where they are the plane's x and y (a map of starts). A map beside another of the
+      // same axes leaves its y labels to the one on its left.
       yaxis: { ...axis(shown.axes[1]),
-        ...(shown.equal ? { scaleanchor: "x", scaleratio: 1, constrain: "domain", constraintoward: "top" } : {}) },
+        ...(shown.equal ? { scaleanchor: "x", scaleratio: 1, constrain: "domain", constraintoward: "top" } : {}),
+        ...(shown.shareY ? { showticklabels: false, title: { text: "" }, automargin: false } : {}) },
       dragmode: "zoom",
       showlegend: false,
       // A new map is a new view: Plotly must not keep the zoom of the old one.
@@ -137,11 +143,21 @@ export function createCellMap(element, { onZoom, onPick }) {
   return {
     /** Draws the cells' `traces` over `axes` ([x, y], each {values, title, log}); `layout` adds to the figure's;
      * `equal`: one unit is as long on both axes; `describe(i, j)`: the lines of cell [j][i]'s hover box (the traces'
-     * hoverinfo is then "none"). */
-    show({ axes, traces, layout = {}, equal = false, describe = null }) {
+     * hoverinfo is then "none"); `shareY`: the map on its left labels the y axis (no tick labels or title here). */
+    show({ axes, traces, layout = {}, equal = false, describe = null, shareY = false }) {
       tip.hidden = true;
-      shown = { axes, traces, layout, equal, describe, revision: ++revision };
+      shown = { axes, traces, layout, equal, describe, shareY, revision: ++revision };
       draw();
+    },
+    /** The figure's margins around the plot as drawn, {l, r, t, b} in pixels (axis labels, colour bar), or null
+     * before the first draw: the page sizes maps side by side so that their plots come out equal. */
+    margins() {
+      // What the labels ask for (Plotly's pushed margins), not the margins of the last frame: Plotly settles its
+      // automatic margins over several redraws, and the page must not size the columns from one in between.
+      const pushed = Object.values(element._fullLayout?._pushmargin ?? {});
+      if (!pushed.length) return null;
+      const side = (k) => Math.ceil(Math.max(...pushed.map((p) => p[k]?.size ?? 0)));
+      return { l: side("l"), r: side("r"), t: side("t"), b: side("b") };
     },
     element,
   };

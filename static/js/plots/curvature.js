@@ -2,7 +2,7 @@
 // level sets' ellipse there): along v₁ and v₂, each as long as 1/√|λ| relative to the other, so that a
 // long axis is a gentle direction and a short one a steep direction; a dashed axis curves downwards
 // (λ < 0, a saddle's escape). The point the panel explains gets long, labelled axes, the others short ones.
-import { formatNumber } from "../dom.js";
+import { shortNumber } from "../dom.js";
 import { svg } from "../why/overlay.js";
 
 export const AXIS_COLORS = ["#006d77", "#b03a00"]; // v₁ (the smaller eigenvalue), v₂ (the larger)
@@ -43,7 +43,7 @@ export function curvatureAxes(frame, points, selected, { long = 64, short = 26, 
       group.append(...drawn.nodes);
       if (!chosen) return;
       // The label at the end of the axis with room for it: the right-hand end if it fits in the plot.
-      const label = `v${"₁₂"[i]}: λ${"₁₂"[i]} = ${formatNumber(lambda)}`;
+      const label = `v${"₁₂"[i]}: λ${"₁₂"[i]} = ${shortNumber(lambda)}`;
       const width = 0.62 * font * label.length;
       const [cx, cy] = frame.toPixel(at);
       const away = Math.hypot(...drawn.dir) || 1;

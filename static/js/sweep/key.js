@@ -10,11 +10,12 @@ const swatch = (background) => h("span", { class: "sw-swatch", "aria-hidden": "t
 const item = (background, text, testid) => h("li", { "data-testid": testid }, swatch(background), text);
 const scale = `linear-gradient(to right, ${LOSS_SCALE.map(([, c]) => c).join(", ")})`;
 
-/** Fills the key `list` for the colouring `mode`; `minima` [{x, y} | null] are the basins' minima. */
-export function paintKey(list, mode, minima) {
+/** Fills the key `list` for the colouring `mode`; `minima` [{x, y} | null] are the basins' minima; `logLoss`: the
+ * loss colours are on a log scale (every loss of the page is positive). */
+export function paintKey(list, mode, minima, logLoss = true) {
   const diverged = item(DIVERGED, t("sweep.key.diverged"), "sw-key-diverged");
   const items = {
-    loss: () => [item(scale, t("sweep.key.loss"), "sw-key-loss")],
+    loss: () => [item(scale, t(logLoss ? "sweep.key.loss" : "sweep.key.loss_linear"), "sw-key-loss")],
     steps: () => [item(scale, t("sweep.key.steps"), "sw-key-steps")],
     status: () => [item(STATUS_COLORS.converged, t("sweep.key.converged"), "sw-key-converged"),
       item(STATUS_COLORS.max_steps, t("sweep.key.max_steps"), "sw-key-max-steps")],

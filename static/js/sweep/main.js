@@ -3,24 +3,27 @@
 // in the explorer. Beside an SGD lr × momentum map stands the analytic rate map of the surface's curvature.
 import * as api from "../api.js";
 import { debounce, h } from "../dom.js";
-import { copyText, embedSnippet } from "../export.js";
 import { lang, t, withLang } from "../i18n.js";
-import { connectEmbed } from "../embed.js";
-import { runLabels } from "../labels.js";
 import { createCellMap } from "../plots/cellmap.js";
 import { whenDrawn } from "../plots/frame.js";
 import { drawRateMap } from "../plots/ratemap.js";
 import { plotTheme } from "../plots/theme.js";
 import { $, plotlyReady, say, urlSync, viewOptions } from "../page.js";
+import { wireMapPage } from "../mappage.js";
 import { createStore } from "../state.js";
 import { cellTraces, describeCell, sharedScale } from "./cells.js";
 import { createSweepControls, paramTitle } from "./controls.js";
 import { paintKey } from "./key.js";
+import { createMapLayout } from "./layout.js";
+import { mapTitles } from "./names.js";
 import { contourTrace, minimaOf, minimaTrace } from "./overlays.js";
-import { gridOver, sweep as askSweep } from "./requests.js";
 import { DEFAULTS, decode, encode, explorerQuery, refusal, sanitize, surfaceRef, sweepBodies } from "./state.js";
 
 const KEPT = 12; // answers kept for "back" and "reset", newest last
+// A busy server (503: its queue of heavy work is full, e.g. while a lecture's neighbouring scenes load) is asked again
+// after a pause, this many times, before the page gives up and shows the refusal.
+const BUSY_TRIES = 12;
+const BUSY_PAUSE_MS = 1500;
 const GRID_N = 80; // the contour lines under a basin map
 const count = (n) => n.toLocaleString(lang === "zh" ? "zh-CN" : "en");
 const seconds = (ms) => (ms / 1000).toFixed(1);
@@ -62,12 +65,17 @@ async function main() {
   let drawn = 0;
   let figures = []; // [{map, element, caption}] one per optimizer
   let analytic = null; // {element, caption}
+  const layout = createMapLayout({ box: $("maps"), mapBox: $("map-box"), stage: document.querySelector(".sw-stage"),
+    side: document.querySelector(".sw-side") });
+  const arrange = (state) => layout.arrange(figures, { beside: Boolean(analytic), equal: basins(state),
+    range: { x: state.x.range, y: state.y.range } });
 
   // ── Figures: one per optimizer, then the analytic map when it applies ──
   function layoutFigures(n, withRates) {
     if (figures.length === n && Boolean(analytic) === withRates) return;
     const box = $("maps");
     box.replaceChildren();
+    layout.clear();
     figures = Array.from({ length: n }, (_, index) => {
       const element = h("div", { class: "plot", "data-testid": `sw-map-${index}` });
       const caption = h("figcaption", { "data-testid": `sw-caption-${index}` });
@@ -112,15 +120,16 @@ async function main() {
   function prepareFigures(state) {
     const fresh = figures.length !== state.optimizers.length || Boolean(analytic) !== Boolean(rateEntry(state));
     layoutFigures(state.optimizers.length, Boolean(rateEntry(state)));
-    document.body.classList.toggle("sw-wide", basins(state) && state.optimizers.length > 1);
+    arrange(state);
     if (!fresh) return;
     const axes = [state.x, state.y].map((a) => ({ values: a.range, title: paramTitle(a.param), log: a.log }));
     const [xs, ys] = axes.map((a) => a.values);
     const empty = { type: "heatmap", x: xs, y: ys, z: [[null, null], [null, null]], showscale: false,
       hoverinfo: "skip" };
     figures.forEach((figure, index) => {
-      figure.caption.textContent = runLabels(state.optimizers, catalog.optimizers)[index];
-      figure.map.show({ axes, traces: [empty], equal: basins(state) });
+      figure.caption.textContent = mapTitles(state, catalog.optimizers)[index];
+      figure.map.show({ axes, traces: [empty], equal: basins(state), shareY: layout.sharesY(index),
+        layout: layout.edges(index) });
     });
   }
 
@@ -129,18 +138,21 @@ async function main() {
     shown = { state, answer };
     const { results, grid, rates } = answer;
     layoutFigures(results.length, Boolean(rates));
+    arrange(state);
     const scale = sharedScale(results, state.steps);
-    const names = runLabels(state.optimizers, catalog.optimizers);
+    const names = mapTitles(state, catalog.optimizers);
     const minima = minimaOf(results);
     results.forEach((result, index) => {
       const axes = result.axes.map((a, k) => ({ values: a.values, title: paramTitle(a.param),
         log: [state.x, state.y][k].log }));
       const traces = cellTraces(result, axes, state.color, scale);
+      // Maps side by side share one scale: its colour bar stands once, beside the last of them.
+      if (index < results.length - 1) traces[0].showscale = false;
       if (basins(state) && grid) traces.push(contourTrace(grid));
-      if (basins(state)) traces.push(minimaTrace(minima, axes, plotTheme().font));
+      if (basins(state)) traces.push(minimaTrace(minima, axes, plotTheme().font, state.color === "basin"));
       figures[index].caption.textContent = names[index];
-      figures[index].map.show({ axes, traces, equal: basins(state),
-        describe: (i, j) => describeCell(result, axes, i, j) });
+      figures[index].map.show({ axes, traces, equal: basins(state), shareY: layout.sharesY(index),
+        layout: layout.edges(index), describe: (i, j) => describeCell(result, axes, i, j) });
     });
     if (rates) {
       const where = t(minimumOf(results) ? "sweep.analytic.at_minimum" : "sweep.analytic.at_start");
@@ -149,11 +161,11 @@ async function main() {
       const index = state.optimizers.indexOf(rateEntry(state));
       drawRateMap(analytic.element, rates, { onPick: (lr, momentum) => openCell(index, { x: lr, y: momentum }) });
     }
-    paintKey($("key"), state.color, minima);
-    document.body.classList.toggle("sw-wide", basins(state) && results.length > 1);
+    paintKey($("key"), state.color, minima, scale.loss.log);
     $("status").textContent = statusText(state, answer);
     $("zoom-back").disabled = !zooms.length;
     await whenDrawn();
+    await layout.fit(); // maps side by side: sized from the margins they were drawn with
     // How long the maps took to draw after their answers arrived (README, "Sweeps": a figure to keep an eye on).
     document.body.dataset.drawMs = String(Math.round(performance.now() - started));
     document.body.dataset.sweeps = String(++drawn);
@@ -164,18 +176,42 @@ async function main() {
     $("busy").hidden = !on;
   }
 
-  async function fetchAnswer(state, signal) {
+  // Waits `ms`, or rejects as an abort when `signal` aborts first.
+  const pause = (ms, signal) => new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    }, { once: true });
+  });
+
+  // A sweep, asked again while the server answers that it is busy; `onBusy(on)` says when the page is waiting.
+  async function sweepPatiently(body, signal, onBusy) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await api.sweep(body, signal);
+        onBusy(false);
+        return answer;
+      } catch (error) {
+        if (error.status !== 503 || attempt >= BUSY_TRIES) throw error;
+        onBusy(true);
+        await pause(BUSY_PAUSE_MS, signal);
+      }
+    }
+  }
+
+  async function fetchAnswer(state, signal, onBusy) {
     const bodies = sweepBodies(state);
     const entry = rateEntry(state);
     const domain = { x: state.x.range, y: state.y.range };
     // One map after the other: the server admits a few heavy computations at a time, and three at once from one
     // reader would crowd out the rest of the room.
-    const grid = basins(state) ? await gridOver(surfaceRef(state), domain, GRID_N, signal).catch((error) => {
+    const grid = basins(state) ? await api.gridOver(surfaceRef(state), domain, GRID_N, signal).catch((error) => {
       if (error.name === "AbortError") throw error;
       return null;
     }) : null;
     const results = [];
-    for (const body of bodies) results.push(await askSweep(body, signal));
+    for (const body of bodies) results.push(await sweepPatiently(body, signal, onBusy));
     // A surface with no positive curvature at the point has no analytic map: the sweeps stand alone.
     const rates = entry ? await api.analyzeMomentum(ratesBody(state, entry, minimumOf(results)), signal)
       .catch((error) => {
@@ -204,7 +240,9 @@ async function main() {
     if (answers.has(sweepKey)) return show(state, answers.get(sweepKey));
     const mine = (controller = new AbortController());
     const started = performance.now();
-    const running = () => $("status").textContent = t("sweep.status.running", { maps: state.optimizers.length,
+    let waiting = false; // the server said it is busy: the page asks again in a moment
+    const running = () => $("status").textContent = t(waiting ? "sweep.status.busy" : "sweep.status.running", {
+      maps: state.optimizers.length,
       cells: count(state.x.n * state.y.n), nx: state.x.n, ny: state.y.n, steps: count(state.steps),
       seconds: seconds(performance.now() - started) });
     running();
@@ -212,7 +250,7 @@ async function main() {
     setBusy(true);
     if (!shown) prepareFigures(state);
     try {
-      const answer = await fetchAnswer(state, mine.signal);
+      const answer = await fetchAnswer(state, mine.signal, (on) => (waiting = on));
       answers.set(sweepKey, answer);
       if (answers.size > KEPT) answers.delete(answers.keys().next().value);
       if (controller !== mine) return;
@@ -287,36 +325,8 @@ async function main() {
     again();
   });
 
-  $("zoom-back").addEventListener("click", back);
-  $("zoom-reset").addEventListener("click", resetZoom);
-  $("cancel").addEventListener("click", cancel);
-  $("share")?.addEventListener("click", async () => {
-    const query = [encode(store.get()), viewOptions()].filter(Boolean).join("&");
-    await copyText(`${location.origin}${location.pathname}?${withLang(query)}`);
-    say(t("sweep.link_copied"));
-  });
-  $("embed-code")?.addEventListener("click", async () => {
-    await copyText(embedSnippet(withLang(encode(store.get())), "/sweep/embed"));
-    say(t("sweep.embed_copied"));
-  });
-
-  const ready = run();
-  // In a slide or /present: a map has no steps to play; a scene is its address.
-  connectEmbed({
-    ready,
-    play() {},
-    pause() {},
-    step() {},
-    seek() {},
-    reset: () => store.set(structuredClone(original)),
-    async setState(query) {
-      store.set(read(query));
-      await run();
-    },
-    getState: () => ({ query: encode(store.get()), step: 0, playing: false }),
-    onCursor() {},
-    onEnded() {},
-  });
+  wireMapPage({ store, original, encode, read, run, room: "sweep", embedPath: "/sweep/embed", back,
+    resetZoom, cancel });
 }
 
 main().catch((error) => say(t("sweep.failed", { reason: error.message }), "error"));

@@ -14,12 +14,14 @@ export function contourTrace({ x, y, z }) {
     contours: { coloring: "none" }, line: { color: LINES, width: 1 } };
 }
 
-/** The minima [{x, y} | null] inside the box of the axes, as white stars numbered from 1. */
-export function minimaTrace(minima, axes, size) {
+/** The minima [{x, y} | null] inside the box of the axes, as white stars, numbered from 1 where the key lists them
+ * (`numbered`: the basin colouring). */
+export function minimaTrace(minima, axes, size, numbered = true) {
   const inside = (v, values) => v >= Math.min(values[0], values.at(-1)) && v <= Math.max(values[0], values.at(-1));
   const shown = minima.map((m, k) => m && { ...m, k })
     .filter((m) => m && inside(m.x, axes[0].values) && inside(m.y, axes[1].values));
-  return { type: "scatter", mode: "markers+text", name: "minima", x: shown.map((m) => m.x), y: shown.map((m) => m.y),
+  return { type: "scatter", mode: numbered ? "markers+text" : "markers", name: "minima",
+    x: shown.map((m) => m.x), y: shown.map((m) => m.y),
     text: shown.map((m) => String(m.k + 1)), textposition: "top center", cliponaxis: false, hoverinfo: "skip",
     textfont: { size: size + 2, color: INK },
     // White with a dark rim: a star reads on its own basin's hue and on the grey and red alike.

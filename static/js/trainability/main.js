@@ -2,11 +2,10 @@
 // sweep (the one before is cancelled), a drag-zoom narrows the axes, a click opens the cell on /network.
 import * as api from "../api.js";
 import { debounce } from "../dom.js";
-import { copyText, embedSnippet } from "../export.js";
 import { lang, t, withLang } from "../i18n.js";
-import { connectEmbed } from "../embed.js";
 import { whenDrawn } from "../plots/frame.js";
 import { $, plotlyReady, say, urlSync, viewOptions } from "../page.js";
+import { wireMapPage } from "../mappage.js";
 import { createStore } from "../state.js";
 import { createTrainabilityControls, paramTitle } from "./controls.js";
 import { createMap, paintKey } from "./map.js";
@@ -170,36 +169,8 @@ async function main() {
     resweep();
   });
 
-  $("zoom-back").addEventListener("click", back);
-  $("zoom-reset").addEventListener("click", resetZoom);
-  $("cancel").addEventListener("click", cancel);
-  $("share")?.addEventListener("click", async () => {
-    const query = [encode(store.get()), viewOptions()].filter(Boolean).join("&");
-    await copyText(`${location.origin}${location.pathname}?${withLang(query)}`);
-    say(t("trainability.link_copied"));
-  });
-  $("embed-code")?.addEventListener("click", async () => {
-    await copyText(embedSnippet(withLang(encode(store.get())), "/trainability/embed"));
-    say(t("trainability.embed_copied"));
-  });
-
-  const ready = sweep();
-  // In a slide or /present: a map has no steps to play; a scene is its address.
-  connectEmbed({
-    ready,
-    play() {},
-    pause() {},
-    step() {},
-    seek() {},
-    reset: () => store.set(structuredClone(original)),
-    async setState(query) {
-      store.set(read(query));
-      await sweep();
-    },
-    getState: () => ({ query: encode(store.get()), step: 0, playing: false }),
-    onCursor() {},
-    onEnded() {},
-  });
+  wireMapPage({ store, original, encode, read, run: sweep, room: "trainability", embedPath: "/trainability/embed", back,
+    resetZoom, cancel });
 }
 
 main().catch((error) => say(t("trainability.failed", { reason: error.message }), "error"));

@@ -2,17 +2,14 @@
 // each minimum) with the kind of point, the Hessian's eigenvalues, the condition number and 2/λ₂; under
 // it each run's learning rate against the edge at the chosen point; and the run it follows. Pure DOM:
 // why/explain.js gives it what to show.
-import { h } from "../dom.js";
+import { h, shortNumber } from "../dom.js";
 import { t } from "../i18n.js";
 import { colorOf } from "../plots/colors.js";
 
 const COLUMNS = ["point", "kind", "l1", "l2", "kappa", "edge"];
-// Three significant digits: the table is narrow (the verdicts below give the lr's edge in full).
-const short = (value) => {
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  return abs >= 1e4 || abs < 1e-2 ? value.toExponential(1).replace("e+", "e") : String(Number(value.toPrecision(3)));
-};
+// Three significant digits: the table is narrow (the verdicts below give the lr's edge in full); the axes'
+// labels on the contour use the same (plots/curvature.js), so both say the same λ.
+const short = shortNumber;
 
 /** `onPoint(id)`: a row was chosen; `onRun(i)`: the run followed; `onMap()`: the momentum map toggled. */
 export function createPanel(root, { onPoint, onRun, onMap }) {
