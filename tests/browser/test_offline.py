@@ -265,11 +265,11 @@ def test_the_course_deck_is_one_small_file_that_navigates_with_the_keys(watched,
         if scenes[i].get("title"):
             assert state["title"] == scenes[i]["title"][lang]
         assert not RAW_KEY.search(state["text"]), state["text"]
-        if scenes[i]["page"] == "backprop":
+        if scenes[i]["page"] in ("backprop", "sweep"):
             # A live page's scene: its words, and the address to open it at with the server running.
             note = page.get_by_test_id("live-note")
             expect(note).to_be_visible()
-            assert f"/backprop?{scenes[i]['query']}" in note.inner_text()
+            assert f"/{scenes[i]['page']}?{scenes[i]['query']}" in note.inner_text()
             return state
         if scenes[i]["page"] == "network":
             assert state["types"][0] in ("heatmap", "scatter") and sum(state["main"]) > 100, state
