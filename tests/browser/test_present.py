@@ -32,11 +32,12 @@ def scene_frame(page: Page) -> Frame:
 
 def wait_drawn(page: Page, index: int) -> Frame:
     """Scene `index` (1-based) is current, its frame said `ready` and its plots (Backprop: its diagram) hold
-    data."""
+    data. A map page (/sweep) counts its drawn maps in `data-sweeps`."""
     page.wait_for_function("i => document.body.dataset.shown === String(i)", arg=index, timeout=30_000)
     frame = scene_frame(page)
     frame.wait_for_function(
-        "() => document.body.hasAttribute('data-runs') || document.body.hasAttribute('data-step')", timeout=30_000
+        "() => ['data-runs', 'data-step', 'data-sweeps'].some((name) => document.body.hasAttribute(name))",
+        timeout=30_000,
     )
     return frame
 
